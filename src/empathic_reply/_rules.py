@@ -1,0 +1,277 @@
+"""Detectors as data: Presidio-style rules (patterns + context words + a base score).
+
+A rule file is YAML::
+
+    version: 1
+    labels:                      # optional metadata per label (e.g. an emotion's family)
+      frustration: {family: anger}
+    rules:
+      - id: complaint.not_arrived.v1     # versioned, unique, cited in evidence
+        label: complaint
+        patterns: ["never (arrived|came)", "still (hasn't|has not) arrived"]
+        context: [order, package, parcel] # nearby words that raise confidence
+        score: 0.7                        # base score in [0, 1]
+        context_boost: 0.15               # added when a context word is within ``window``
+        exclude: ["\\bif\\b"]             # drop the match when this precedes it in ``window``
+
+Every intent, emotion, topic, detail and stock-phrase detector in the library is such a file,
+so users can add, override (same ``id``) or disable (``enabled: false``) rules without code.
+Scores of several matches for one label combine by noisy-or: ``1 - prod(1 - s_i)``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from empathic_reply._resources import load_yaml
+from empathic_reply.errors import RuleError
+from empathic_reply.models import Evidence
+
+__all__ = ["LabelScore", "Match", "Rule", "RuleFile", "RuleSet"]
+
+_MAX_SCORE = 0.99
+
+
+class Rule(BaseModel):
+    """One detector: regular-expression patterns, context words and a base score.
+
+    Attributes:
+        id: Unique, versioned id such as ``"intent.complaint.not_arrived.v1"``.
+        label: What the rule detects (an intent, emotion, topic, detail kind or signal).
+        patterns: Regular expressions (Python syntax); any one matching fires the rule.
+        score: Base confidence in [0, 1] of one match.
+        context: Words or phrases that, found within ``window`` characters of the match,
+            raise the score by ``context_boost``.
+        context_boost: Added to ``score`` when a context word is near, in [0, 1].
+        exclude: Regular expressions that cancel the match when found within ``window``
+            characters *before* it (negation, hypotheticals).
+        window: Characters on each side searched for context and exclusions.
+        case_sensitive: Match patterns case-sensitively (default: case-insensitive).
+        enabled: ``False`` disables a shipped rule when a user file overrides it by id.
+        attrs: Free-form metadata for the consumer (e.g. ``{"personal": true}``).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str = Field(min_length=1)
+    label: str = Field(min_length=1)
+    patterns: list[str] = Field(min_length=1)
+    score: float = Field(default=0.6, ge=0.0, le=1.0)
+    context: list[str] = Field(default_factory=list)
+    context_boost: float = Field(default=0.15, ge=0.0, le=1.0)
+    exclude: list[str] = Field(default_factory=list)
+    window: int = Field(default=40, ge=0, le=500)
+    case_sensitive: bool = False
+    enabled: bool = True
+    attrs: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("patterns", "exclude")
+    @classmethod
+    def _compiles(cls, value: list[str]) -> list[str]:
+        for pattern in value:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
+        return value
+
+
+class RuleFile(BaseModel):
+    """A whole rule file: an optional label table and the rules."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    version: int = 1
+    labels: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    rules: list[Rule] = Field(default_factory=list)
+
+
+class Match(NamedTuple):
+    """One rule firing on one span."""
+
+    rule: Rule
+    start: int
+    end: int
+    text: str
+    score: float
+
+    def evidence(self) -> Evidence:
+        """The match as an :class:`~empathic_reply.models.Evidence`."""
+        return Evidence(text=self.text, start=self.start, end=self.end, source=self.rule.id)
+
+
+class LabelScore(NamedTuple):
+    """Combined score of every match of one label, with the matches as evidence."""
+
+    label: str
+    score: float
+    matches: list[Match]
+
+    def evidence(self) -> list[Evidence]:
+        """Evidence of every match, in order of appearance."""
+        return [m.evidence() for m in self.matches]
+
+
+class _Compiled(NamedTuple):
+    rule: Rule
+    pattern: re.Pattern[str]
+    context: re.Pattern[str] | None
+    exclude: re.Pattern[str] | None
+
+
+def _alternation(parts: Sequence[str], flags: int) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in parts), flags)
+
+
+def _words(parts: Sequence[str], flags: int) -> re.Pattern[str]:
+    return re.compile(r"\b(?:" + "|".join(re.escape(p) for p in parts) + r")\b", flags)
+
+
+def _format_error(origin: str, document: Any, exc: ValidationError) -> str:  # noqa: ANN401
+    lines = [f"invalid rule file {origin}:"]
+    for error in exc.errors():
+        loc = list(error["loc"])
+        where = ".".join(str(part) for part in loc)
+        if len(loc) >= 2 and loc[0] == "rules" and isinstance(loc[1], int):
+            rules = document.get("rules") if isinstance(document, Mapping) else None
+            rule = rules[loc[1]] if isinstance(rules, list) and loc[1] < len(rules) else None
+            rule_id = rule.get("id") if isinstance(rule, Mapping) else None
+            field = ".".join(str(part) for part in loc[2:]) or "(rule)"
+            where = f"rule {rule_id or '#' + str(loc[1])!s}, field {field}"
+        lines.append(f"  {where}: {error['msg']}")
+    return "\n".join(lines)
+
+
+class RuleSet:
+    """A compiled, immutable set of rules that finds matches and scores labels.
+
+    Args:
+        rules: The rules; disabled ones are dropped. Ids must be unique.
+        labels: Optional metadata per label (e.g. emotion families).
+
+    Raises:
+        RuleError: Two rules share an id.
+    """
+
+    def __init__(
+        self, rules: Iterable[Rule], *, labels: Mapping[str, Mapping[str, Any]] | None = None
+    ) -> None:
+        self._rules: dict[str, Rule] = {}
+        for rule in rules:
+            if rule.id in self._rules:
+                raise RuleError(f"duplicate rule id {rule.id!r}")
+            self._rules[rule.id] = rule
+        self.labels: dict[str, dict[str, Any]] = {k: dict(v) for k, v in (labels or {}).items()}
+        self._compiled = [self._compile(r) for r in self._rules.values() if r.enabled]
+
+    @staticmethod
+    def _compile(rule: Rule) -> _Compiled:
+        flags = 0 if rule.case_sensitive else re.IGNORECASE
+        return _Compiled(
+            rule=rule,
+            pattern=_alternation(rule.patterns, flags),
+            context=_words(rule.context, re.IGNORECASE) if rule.context else None,
+            exclude=_alternation(rule.exclude, re.IGNORECASE) if rule.exclude else None,
+        )
+
+    # -- construction -------------------------------------------------------------------
+
+    @classmethod
+    def from_data(cls, document: Any, *, origin: str = "<data>") -> RuleSet:  # noqa: ANN401
+        """Validate a parsed rule file and compile it.
+
+        Args:
+            document: The parsed YAML/JSON document.
+            origin: Where it came from, used in error messages.
+
+        Raises:
+            RuleError: The document is invalid; the message names origin, rule and field.
+        """
+        try:
+            parsed = RuleFile.model_validate(document)
+        except ValidationError as exc:
+            raise RuleError(_format_error(origin, document, exc)) from None
+        return cls(parsed.rules, labels=parsed.labels)
+
+    @classmethod
+    def from_package(cls, *parts: str) -> RuleSet:
+        """Load a rule file shipped in ``empathic_reply/data``."""
+        return cls.from_data(load_yaml(*parts), origin="/".join(parts))
+
+    @classmethod
+    def from_path(cls, path: str | Path) -> RuleSet:
+        """Load a user rule file (YAML)."""
+        path = Path(path)
+        try:
+            document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError) as exc:
+            raise RuleError(f"cannot read rule file {path}: {exc}") from None
+        return cls.from_data(document, origin=str(path))
+
+    def merged(self, other: RuleSet) -> RuleSet:
+        """A new set with ``other``'s rules added; a rule with an existing id replaces it."""
+        rules = dict(self._rules)
+        rules.update(other._rules)
+        labels = {**self.labels, **other.labels}
+        return RuleSet(rules.values(), labels=labels)
+
+    # -- queries --------------------------------------------------------------------------
+
+    @property
+    def rules(self) -> list[Rule]:
+        """Every rule, enabled or not, in definition order."""
+        return list(self._rules.values())
+
+    def __len__(self) -> int:
+        return len(self._compiled)
+
+    def find(self, text: str) -> list[Match]:
+        """Every match of every enabled rule, ordered by position then rule order."""
+        matches: list[Match] = []
+        for compiled in self._compiled:
+            for m in compiled.pattern.finditer(text):
+                start, end = m.span()
+                if start == end:
+                    continue
+                rule = compiled.rule
+                if compiled.exclude is not None and compiled.exclude.search(
+                    text, max(0, start - rule.window), start
+                ):
+                    continue
+                score = rule.score
+                if compiled.context is not None and compiled.context.search(
+                    text, max(0, start - rule.window), min(len(text), end + rule.window)
+                ):
+                    score = min(_MAX_SCORE, score + rule.context_boost)
+                matches.append(Match(rule, start, end, text[start:end], score))
+        matches.sort(key=lambda match: (match.start, match.end))
+        return matches
+
+    def scores(self, text: str) -> list[LabelScore]:
+        """Combined score per label (noisy-or of its matches), highest first."""
+        return self.combine(self.find(text))
+
+    @staticmethod
+    def combine(matches: Iterable[Match]) -> list[LabelScore]:
+        """Group matches by label and combine their scores by noisy-or, highest first."""
+        by_label: dict[str, list[Match]] = {}
+        for match in matches:
+            by_label.setdefault(match.rule.label, []).append(match)
+        combined = []
+        for label, group in by_label.items():
+            miss = 1.0
+            seen: set[tuple[int, int]] = set()
+            for match in group:
+                if (match.start, match.end) in seen:
+                    continue
+                seen.add((match.start, match.end))
+                miss *= 1.0 - match.score
+            combined.append(LabelScore(label, min(_MAX_SCORE, 1.0 - miss), group))
+        combined.sort(key=lambda item: -item.score)
+        return combined
