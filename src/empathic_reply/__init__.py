@@ -71,8 +71,8 @@ __all__ = [
     "ConfigError",
     "Detail",
     "Draft",
-    "EmpathicReplyError",
     "Emotion",
+    "EmpathicReplyError",
     "Empathy",
     "Engine",
     "Evidence",
@@ -110,7 +110,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:  # noqa: ANN401 - returns whichever class was asked for
+def __getattr__(name: str) -> Any:
     module_name = _LAZY.get(name)
     if module_name is None:
         raise AttributeError(f"module 'empathic_reply' has no attribute {name!r}")

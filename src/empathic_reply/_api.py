@@ -135,7 +135,9 @@ def score_cannedness(reply: str, *, message: str | Analysis | None = None) -> Ca
     return default_engine().score_cannedness(reply, message=message)
 
 
-def audit(data: Any, *, message: str = "message", reply: str = "reply", **options: Any) -> AuditReport:  # noqa: ANN401
+def audit(
+    data: Any, *, message: str = "message", reply: str = "reply", **options: Any
+) -> AuditReport:
     """Audit past (message, reply) pairs: canned replies, missing apologies, leaks, clusters.
 
     Args:

@@ -26,7 +26,7 @@ def data_text(*parts: str) -> str:
 
 
 @lru_cache(maxsize=64)
-def load_yaml(*parts: str) -> Any:  # noqa: ANN401 - YAML documents are untyped until validated
+def load_yaml(*parts: str) -> Any:
     """Parse a YAML file shipped in ``empathic_reply/data`` (cached; validate before use)."""
     return yaml.safe_load(data_text(*parts))
 

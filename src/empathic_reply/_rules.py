@@ -1,4 +1,4 @@
-"""Detectors as data: Presidio-style rules (patterns + context words + a base score).
+r"""Detectors as data: Presidio-style rules (patterns + context words + a base score).
 
 A rule file is YAML::
 
@@ -133,7 +133,7 @@ def _words(parts: Sequence[str], flags: int) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(re.escape(p) for p in parts) + r")\b", flags)
 
 
-def _format_error(origin: str, document: Any, exc: ValidationError) -> str:  # noqa: ANN401
+def _format_error(origin: str, document: Any, exc: ValidationError) -> str:
     lines = [f"invalid rule file {origin}:"]
     for error in exc.errors():
         loc = list(error["loc"])
@@ -183,7 +183,7 @@ class RuleSet:
     # -- construction -------------------------------------------------------------------
 
     @classmethod
-    def from_data(cls, document: Any, *, origin: str = "<data>") -> RuleSet:  # noqa: ANN401
+    def from_data(cls, document: Any, *, origin: str = "<data>") -> RuleSet:
         """Validate a parsed rule file and compile it.
 
         Args:

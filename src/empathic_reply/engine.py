@@ -135,7 +135,7 @@ class Engine:
         """Score only the canned-ness of a reply. See :func:`score_cannedness`."""
         return self.reviewer.score_cannedness(check_text(reply, "reply"), message=message)
 
-    def audit(self, data: Any, **options: Any) -> AuditReport:  # noqa: ANN401
+    def audit(self, data: Any, **options: Any) -> AuditReport:
         """Audit past (message, reply) pairs. See :func:`empathic_reply.audit`."""
         from empathic_reply.audit import audit
 

@@ -45,7 +45,7 @@ class _Frozen(BaseModel):
 
     @model_validator(mode="before")
     @classmethod
-    def _drop_computed(cls, data: Any) -> Any:  # noqa: ANN401 - raw input before validation
+    def _drop_computed(cls, data: Any) -> Any:
         # Computed fields appear in model_dump(); accept them back so JSON round-trips.
         if isinstance(data, dict) and cls.model_computed_fields:
             return {k: v for k, v in data.items() if k not in cls.model_computed_fields}

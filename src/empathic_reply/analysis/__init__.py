@@ -1,0 +1,1 @@
+"""Message analysis: sentiment, emotions, intents, topics and details (owner: ANALYSIS-CORE)."""
