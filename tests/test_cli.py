@@ -84,8 +84,10 @@ def test_batch_reports_bad_lines_and_continues(monkeypatch, capsys):
     assert main(["batch", "review"]) == 1
     out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert len(out) == 5
-    assert out[0]["line"] == 1 and "JSONDecodeError" in out[0]["error"]
-    assert out[1]["id"] == 7 and "must be a str" in out[1]["error"]
+    assert out[0]["line"] == 1
+    assert "JSONDecodeError" in out[0]["error"]
+    assert out[1]["id"] == 7
+    assert "must be a str" in out[1]["error"]
     assert "channel must be one of" in out[2]["error"]
     assert "JSON object" in out[3]["error"]
     assert "cannedness" in out[4]
