@@ -12,11 +12,12 @@ Nothing heavy happens at import: the spaCy pipeline, VADER and the template pack
 first use by a shared default :class:`Engine`.
 """
 
-from __future__ import annotations
+import logging as _logging
+import typing as _typing
 
-import logging
-from typing import TYPE_CHECKING, Any
-
+# Load the `audit` submodule before binding the function of the same name: importing a
+# submodule later would otherwise replace `empathic_reply.audit` (the function) with it.
+import empathic_reply.audit  # noqa: F401  (light: its heavy imports are lazy)
 from empathic_reply._api import (
     analyze,
     analyze_many,
@@ -54,7 +55,7 @@ from empathic_reply.models import (
     Topic,
 )
 
-if TYPE_CHECKING:
+if _typing.TYPE_CHECKING:
     from empathic_reply._rules import RuleSet
     from empathic_reply.audit import AuditReport
     from empathic_reply.history import InMemoryHistory, SQLiteHistory
@@ -110,7 +111,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> _typing.Any:
     module_name = _LAZY.get(name)
     if module_name is None:
         raise AttributeError(f"module 'empathic_reply' has no attribute {name!r}")
@@ -125,4 +126,4 @@ def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
 
 
-logging.getLogger(__name__).addHandler(logging.NullHandler())
+_logging.getLogger(__name__).addHandler(_logging.NullHandler())

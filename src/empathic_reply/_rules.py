@@ -22,7 +22,8 @@ Scores of several matches for one label combine by noisy-or: ``1 - prod(1 - s_i)
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+import sys
+from collections.abc import Container, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -32,6 +33,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from empathic_reply._resources import load_yaml
 from empathic_reply.errors import RuleError
 from empathic_reply.models import Evidence
+
+if sys.version_info >= (3, 11):
+    import re._constants as _sre_constants
+    import re._parser as _sre_parser
+else:  # pragma: no cover - Python 3.10
+    import sre_constants as _sre_constants
+    import sre_parse as _sre_parser
 
 __all__ = ["LabelScore", "Match", "Rule", "RuleFile", "RuleSet"]
 
@@ -123,6 +131,76 @@ class _Compiled(NamedTuple):
     pattern: re.Pattern[str]
     context: re.Pattern[str] | None
     exclude: re.Pattern[str] | None
+    # Case-insensitive rules whose patterns have no upper-case letters are also compiled
+    # case-sensitively and run on ``text.lower()``: same matches, about twice as fast
+    # (``re.IGNORECASE`` defeats the regex engine's literal-prefix scanning).
+    folded: re.Pattern[str] | None = None
+    # Lower-case three-character strings one of which every match contains (None: no such
+    # set). A rule none of whose trigrams occurs in the lower-cased text cannot match and is
+    # skipped (one C-level set test), which saves most regex scans on short messages.
+    needs: frozenset[str] | None = None
+
+
+_ESCAPE = re.compile(r"\\.", re.DOTALL)
+
+
+def _foldable(patterns: Sequence[str]) -> bool:
+    """Whether the patterns match lowered text as they match any text under IGNORECASE."""
+    return all(not any(c.isupper() for c in _ESCAPE.sub("", p)) for p in patterns)
+
+
+def _needs(items: Any) -> frozenset[str] | None:
+    """Literal strings one of which every match of the parsed sequence contains, or None."""
+    options: list[frozenset[str]] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if len(run) >= 2:
+            options.append(frozenset({"".join(run)}))
+        run.clear()
+
+    for op, av in items:
+        if op is _sre_constants.LITERAL:
+            run.append(chr(av).lower())
+            continue
+        if op is _sre_constants.AT:  # zero-width (\b, ^, $): keeps the literal run
+            continue
+        flush()
+        sub: frozenset[str] | None = None
+        if op is _sre_constants.SUBPATTERN:
+            sub = _needs(av[-1])
+        elif op is _sre_constants.BRANCH:
+            alternatives = [_needs(alt) for alt in av[1]]
+            if all(alt is not None for alt in alternatives):
+                sub = frozenset().union(*(alt for alt in alternatives if alt is not None))
+        elif op in (_sre_constants.MAX_REPEAT, _sre_constants.MIN_REPEAT) and av[0] >= 1:
+            sub = _needs(av[2])
+        if sub is not None:
+            options.append(sub)
+    flush()
+    if not options:
+        return None
+    # The set whose shortest string is longest filters best.
+    return max(options, key=lambda strings: (min(map(len, strings)), -len(strings)))
+
+
+def _required_trigrams(patterns: Sequence[str]) -> frozenset[str] | None:
+    """Trigrams one of which any match of any of ``patterns`` contains (lower-cased), or None.
+
+    Each is the start of a literal string every match of some alternative must contain.
+    """
+    needed: set[str] = set()
+    for pattern in patterns:
+        try:
+            found = _needs(_sre_parser.parse(pattern, re.IGNORECASE))
+        except Exception:  # the private parser may change between versions: no filter then
+            return None
+        if found is None:
+            return None
+        needed |= found
+    if min(map(len, needed)) < 3:
+        return None
+    return frozenset(literal[:3] for literal in needed)
 
 
 def _alternation(parts: Sequence[str], flags: int) -> re.Pattern[str]:
@@ -178,6 +256,12 @@ class RuleSet:
             pattern=_alternation(rule.patterns, flags),
             context=_words(rule.context, re.IGNORECASE) if rule.context else None,
             exclude=_alternation(rule.exclude, re.IGNORECASE) if rule.exclude else None,
+            folded=(
+                _alternation(rule.patterns, 0)
+                if not rule.case_sensitive and _foldable(rule.patterns)
+                else None
+            ),
+            needs=_required_trigrams(rule.patterns),
         )
 
     # -- construction -------------------------------------------------------------------
@@ -231,11 +315,32 @@ class RuleSet:
     def __len__(self) -> int:
         return len(self._compiled)
 
-    def find(self, text: str) -> list[Match]:
-        """Every match of every enabled rule, ordered by position then rule order."""
+    def find(self, text: str, *, only: Container[str] | None = None) -> list[Match]:
+        """Every match of every enabled rule, ordered by position then rule order.
+
+        Args:
+            text: The text to search.
+            only: Run only the rules with these ids (a caller's own cheap pre-checks);
+                ``None`` runs every enabled rule.
+        """
         matches: list[Match] = []
+        lowered = text.lower()
+        aligned = len(lowered) == len(text)  # a few characters (e.g. "İ") lower to two
+        trigrams: set[str] | None = None  # built on first use: most rules need none
         for compiled in self._compiled:
-            for m in compiled.pattern.finditer(text):
+            if only is not None and compiled.rule.id not in only:
+                continue
+            needs = compiled.needs
+            if aligned and needs is not None:
+                if trigrams is None:
+                    trigrams = {lowered[i : i + 3] for i in range(len(lowered) - 2)}
+                if needs.isdisjoint(trigrams):
+                    continue
+            if aligned and compiled.folded is not None:
+                found = compiled.folded.finditer(lowered)
+            else:
+                found = compiled.pattern.finditer(text)
+            for m in found:
                 start, end = m.span()
                 if start == end:
                     continue

@@ -181,7 +181,8 @@ class Analysis(_Frozen):
     Attributes:
         text: The analysed text (truncated to the documented limit if it was longer).
         language: ISO 639-1 code of the detected language (``"en"``), or ``"unknown"``
-            when the text is too short or unintelligible to tell.
+            when the text is unintelligible or clearly not English but not identifiable.
+            Short texts with no foreign evidence ("ok", "thx!!", emoji) are ``"en"``.
         sentiment: Support-aware polarity.
         emotions: Emotions expressed, strongest first; empty means neutral.
         intents: Intents, most likely first; empty means nothing fits (``intent == "other"``).

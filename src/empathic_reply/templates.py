@@ -16,8 +16,11 @@ A pack is a set of YAML files (see the team's pack format)::
         body: >-
           {{ greeting }} waiting {{ wait }} for {{ issue }} isn't okay, and I'm sorry.
 
-Optional extra metadata accepted on a variant: ``notes`` (free text for pack authors) and
-``enabled`` (``false`` disables a shipped variant from a user pack, by id).
+Optional extra metadata accepted on a variant: ``cues`` (regular expressions, matched
+case-insensitively against the customer's message: a variant about something specific, e.g.
+"delivered but not here", fits better when one matches and worse when none does), ``notes``
+(free text for pack authors) and ``enabled`` (``false`` disables a shipped variant from a user
+pack, by id).
 
 Everything is checked when a pack is loaded, not when a customer is waiting: metadata by
 pydantic, variables by :func:`jinja2.meta.find_undeclared_variables`, template syntax by
@@ -33,13 +36,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Final, Literal
 
 import jinja2
 import yaml
 from jinja2 import meta, nodes
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from empathic_reply._resources import data_text, list_data
@@ -202,15 +207,27 @@ class VariantSpec(BaseModel):
     apology: bool = False
     requires: list[str] = Field(default_factory=list)
     body: str = Field(min_length=1)
+    cues: list[str] = Field(default_factory=list)
     notes: str = ""
     enabled: bool = True
+
+    @field_validator("cues")
+    @classmethod
+    def _cues_compile(cls, value: list[str]) -> list[str]:
+        for cue in value:
+            try:
+                re.compile(cue)
+            except re.error as exc:
+                raise ValueError(f"cue {cue!r} is not a valid regular expression: {exc}") from None
+        return value
 
     @field_validator("id")
     @classmethod
     def _versioned(cls, value: str) -> str:
         if not _ID.match(value):
             raise ValueError(
-                "must be dotted lowercase words ending in a version, e.g. 'delivery.late.apology.v1'"
+                "must be dotted lowercase words ending in a version, "
+                "e.g. 'delivery.late.apology.v1'"
             )
         return value
 
@@ -275,6 +292,7 @@ class Variant:
         template: The compiled body.
         variables: Every variable the body uses.
         optional_used: The optional variables the body uses (guarded or required).
+        id: The versioned variant id (``spec.id``).
     """
 
     spec: VariantSpec
@@ -282,11 +300,11 @@ class Variant:
     template: jinja2.Template
     variables: frozenset[str]
     optional_used: frozenset[str]
+    id: str = ""
 
-    @property
-    def id(self) -> str:
-        """The versioned variant id."""
-        return self.spec.id
+    def __post_init__(self) -> None:
+        if not self.id:
+            object.__setattr__(self, "id", self.spec.id)
 
     def render(self, values: Mapping[str, str], *, voice: BrandVoice | None = None) -> str:
         """Render the body with ``values``; the result is checked before it is returned.
@@ -334,7 +352,7 @@ def tidy(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
-def render_problem(text: str, *, source: str = "") -> str | None:
+def render_problem(text: str, *, source: str = "") -> str | None:  # noqa: PLR0911 - one exit per problem
     """Describe what is wrong with a rendered text, or ``None`` when it is clean.
 
     Args:
@@ -357,6 +375,13 @@ def render_problem(text: str, *, source: str = "") -> str | None:
     return None
 
 
+def _names(node: nodes.Node) -> frozenset[str]:
+    found = {n.name for n in node.find_all(nodes.Name)}
+    if isinstance(node, nodes.Name):
+        found.add(node.name)
+    return frozenset(found)
+
+
 def _unguarded(node: nodes.Node, guarded: frozenset[str]) -> Iterator[str]:
     """Yield optional variables used outside an ``{% if var %}`` (or ``var or ...``) guard."""
     if isinstance(node, nodes.Name) and node.ctx == "load":
@@ -364,7 +389,7 @@ def _unguarded(node: nodes.Node, guarded: frozenset[str]) -> Iterator[str]:
             yield node.name
         return
     if isinstance(node, nodes.If):
-        tested = frozenset(n.name for n in node.test.find_all(nodes.Name))
+        tested = _names(node.test)
         yield from _unguarded(node.test, guarded | tested)
         for child in node.body:
             yield from _unguarded(child, guarded | tested)
@@ -374,7 +399,7 @@ def _unguarded(node: nodes.Node, guarded: frozenset[str]) -> Iterator[str]:
             yield from _unguarded(child, guarded)
         return
     if isinstance(node, nodes.CondExpr):
-        tested = frozenset(n.name for n in node.test.find_all(nodes.Name))
+        tested = _names(node.test)
         yield from _unguarded(node.test, guarded | tested)
         yield from _unguarded(node.expr1, guarded | tested)
         if node.expr2 is not None:
@@ -382,7 +407,7 @@ def _unguarded(node: nodes.Node, guarded: frozenset[str]) -> Iterator[str]:
         return
     if isinstance(node, nodes.Or):
         # `product or "it"`: the left side is its own guard.
-        tested = frozenset(n.name for n in node.left.find_all(nodes.Name))
+        tested = _names(node.left)
         yield from _unguarded(node.left, guarded | tested)
         yield from _unguarded(node.right, guarded)
         return
@@ -390,7 +415,9 @@ def _unguarded(node: nodes.Node, guarded: frozenset[str]) -> Iterator[str]:
         yield from _unguarded(child, guarded)
 
 
-_ALLOWED_FILTERS: Final = frozenset({"capitalize", "default", "d", "lower", "title", "trim", "upper"})
+_ALLOWED_FILTERS: Final = frozenset(
+    {"capitalize", "default", "d", "lower", "title", "trim", "upper"}
+)
 
 _FORBIDDEN_NODES: Final = (nodes.Getattr, nodes.Getitem, nodes.Call, nodes.Import, nodes.FromImport)
 
@@ -407,7 +434,9 @@ def compile_variant(spec: VariantSpec, origin: str) -> Variant:
     try:
         ast = _ENV.parse(spec.body)
     except jinja2.TemplateSyntaxError as exc:
-        raise TemplateError(f"{where}: template syntax error on line {exc.lineno}: {exc.message}") from None
+        raise TemplateError(
+            f"{where}: template syntax error on line {exc.lineno}: {exc.message}"
+        ) from None
     for bad in ast.find_all(_FORBIDDEN_NODES):
         kind = type(bad).__name__.lower()
         raise TemplateError(
@@ -460,7 +489,7 @@ def _format_validation(origin: str, variant_id: str, exc: ValidationError) -> st
     return f"{origin}: variant {variant_id!r}: " + "; ".join(problems)
 
 
-def parse_pack(document: Any, *, origin: str) -> list[Variant]:  # noqa: ANN401 - raw YAML
+def parse_pack(document: Any, *, origin: str) -> list[Variant]:
     """Validate and compile every variant of one parsed pack file.
 
     Raises:
@@ -488,7 +517,7 @@ def parse_pack(document: Any, *, origin: str) -> list[Variant]:  # noqa: ANN401 
     return variants
 
 
-def _parse_yaml(text: str, origin: str) -> Any:  # noqa: ANN401 - raw YAML
+def _parse_yaml(text: str, origin: str) -> Any:
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -524,12 +553,21 @@ class TemplatePack:
 
     @classmethod
     def default(cls) -> TemplatePack:
-        """The shipped pack (every ``*.yaml`` in ``empathic_reply/data/templates``)."""
+        """The shipped pack (every ``*.yaml`` in ``empathic_reply/data/templates``).
+
+        Loaded and compiled once per process; packs are immutable, so it is shared.
+        """
+        return _default_pack()
+
+    @classmethod
+    def _load_default(cls) -> TemplatePack:
         variants: list[Variant] = []
         for name in list_data(_GROUP):
             if name.endswith((".yaml", ".yml")):
                 origin = f"{_GROUP}/{name}"
-                variants.extend(parse_pack(_parse_yaml(data_text(_GROUP, name), origin), origin=origin))
+                variants.extend(
+                    parse_pack(_parse_yaml(data_text(_GROUP, name), origin), origin=origin)
+                )
         return cls(variants)
 
     @classmethod
@@ -559,8 +597,10 @@ class TemplatePack:
     # -- combination ------------------------------------------------------------------
 
     def merged(self, other: TemplatePack) -> TemplatePack:
-        """A new pack with ``other``'s variants added; same id replaces (``enabled: false``
-        in ``other`` disables the shipped variant)."""
+        """A new pack with ``other``'s variants added; a variant with the same id replaces.
+
+        A variant with ``enabled: false`` in ``other`` disables the shipped one.
+        """
         combined = dict(self._variants)
         combined.update(other._variants)
         return TemplatePack(combined.values())
@@ -602,3 +642,8 @@ class TemplatePack:
 
     def __repr__(self) -> str:
         return f"TemplatePack({len(self)} variants)"
+
+
+@lru_cache(maxsize=1)
+def _default_pack() -> TemplatePack:
+    return TemplatePack._load_default()

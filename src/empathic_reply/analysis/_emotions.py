@@ -1,0 +1,366 @@
+"""Support-aware emotions: data-driven rules plus a small bag-of-words model.
+
+Two sources are combined:
+
+* **Rules** (``data/analysis/emotions.yaml``): Presidio-style patterns for the cues support
+  teams care about ("fed up", "still waiting", "worried", "how do I", "thank you so much"...).
+  They give the fine-grained, support-specific labels (impatience, worry, confusion...) and
+  exact evidence spans. The file's ``labels`` section maps every label to its Ekman family.
+* **Model** (``data/models/emotions_bow.npz``): a multinomial logistic regression over Ekman's
+  six families plus neutral, trained on GoEmotions (Apache-2.0, google-research) by
+  ``scripts/train_emotions.py`` on TF-IDF weighted unigrams and bigrams of lower-cased spaCy
+  tokens. It gives coverage where no rule fires. Inference is a sparse dot product in numpy.
+
+The model's family probabilities (and ``doc.text``) are computed once per ``Doc`` and kept
+in ``doc.user_data`` so that :class:`~empathic_reply.analysis._sentiment.SentimentScorer`,
+which blends them into the polarity, and :class:`EmotionDetector` share one computation.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Mapping
+from functools import cache
+from importlib.resources import files
+from itertools import pairwise
+from typing import TYPE_CHECKING, Any, Final, NamedTuple, cast, get_args
+
+from empathic_reply._rules import LabelScore, RuleSet
+from empathic_reply.errors import ConfigError
+from empathic_reply.models import EkmanFamily, Emotion, Evidence, Sentiment
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+    from spacy.tokens import Doc
+
+__all__ = ["FAMILIES", "EmotionDetector", "FamilyProbs", "doc_text", "family_probs", "features"]
+
+FAMILIES: Final[tuple[EkmanFamily, ...]] = get_args(EkmanFamily)
+"""Ekman's six families, in the order the model's outputs use (neutral comes last)."""
+
+_CLASSES: Final = (*FAMILIES, "neutral")
+_NEUTRAL: Final = len(FAMILIES)
+_MODEL_SOURCE: Final = "emotion.model.goemotions_bow.v1"
+_USER_DATA_KEY: Final = "empathic_reply.emotion_family_probs.v1"
+_TEXT_KEY: Final = "empathic_reply.text.v1"
+_RULE_PREFIX: Final = "emotion."
+_SKIPPED: Final = frozenset({"\ufe0e", "\ufe0f", "\u200d"})
+_MASK: Final = (1 << 64) - 1
+_BIGRAM_MULTIPLIER: Final = 0x100000001B3  # FNV-1a prime: mixes two 64-bit token hashes
+
+# Model decisions (tuned on a held-out part of GoEmotions, see scripts/train_emotions.py):
+# a family is reported when its probability beats neutral's and this floor.
+_MODEL_FLOOR: Final = 0.35
+# How much the model's family probability reinforces a rule label of the same family
+# (noisy-or weight) and how far a contradicting sentiment damps the model's families.
+_MODEL_SUPPORT: Final = 0.6
+_DAMP_JOY_WHEN_NEGATIVE: Final = 0.5
+_DAMP_NEGATIVE_WHEN_POSITIVE: Final = 0.7
+_NEGATIVE_FAMILIES: Final = frozenset({"anger", "disgust", "fear", "sadness"})
+# GoEmotions files curiosity under surprise, so the model reads any question as surprise;
+# in a support inbox a question is an intent, not an emotion: damp it, and call what is left
+# confusion (same family) rather than surprise.
+_DAMP_SURPRISE_IN_QUESTION: Final = 0.7
+
+
+def features(doc: Doc) -> list[str]:
+    """Model features of a ``Doc``: lower-cased tokens and adjacent-token bigrams.
+
+    Whitespace tokens and lone emoji variation selectors / joiners (spaCy splits "❤️" into
+    "❤" and U+FE0F) are skipped, so "❤️" and "❤" give the same features. The training
+    script imports this function; :meth:`_BowModel.predict` computes the same features from
+    hashes.
+    """
+    words = [t.lower_ for t in doc if not t.is_space and t.lower_ not in _SKIPPED]
+    return words + [f"{a} {b}" for a, b in pairwise(words)]
+
+
+class FamilyProbs(NamedTuple):
+    """Model output for one ``Doc``.
+
+    Attributes:
+        probs: Probability in [0, 1] of each of ``FAMILIES`` and then neutral (sums to 1).
+        features: The model features found: feature id -> (first token, last token) index
+            of its first occurrence (used to cite evidence); ``None`` when none was found.
+    """
+
+    probs: tuple[float, ...]
+    features: dict[int, tuple[int, int]] | None
+
+    def prob(self, family: str) -> float:
+        """Probability in [0, 1] of ``family`` (one of ``FAMILIES`` or ``"neutral"``)."""
+        return self.probs[_CLASSES.index(family)]
+
+    @property
+    def polarity(self) -> float:
+        """Model polarity in [-1, 1]: P(joy) minus P(anger, disgust, fear or sadness)."""
+        return self.prob("joy") - sum(self.prob(f) for f in _NEGATIVE_FAMILIES)
+
+
+class _BowModel:
+    """The shipped TF-IDF + logistic-regression weights, ready for sparse inference."""
+
+    def __init__(self, arrays: Mapping[str, NDArray[Any]]) -> None:
+        import numpy as np
+
+        classes = bytes(arrays["classes"]).decode("utf-8").split("\n")
+        if tuple(classes) != _CLASSES:
+            raise ConfigError(f"emotion model classes {classes} != {list(_CLASSES)}")
+        from spacy.strings import get_string_id
+
+        vocab = bytes(arrays["vocab"]).decode("utf-8").split("\n")
+        # Keys are spaCy's 64-bit hashes of the lower-cased token (``Token.lower``), and for a
+        # bigram a mix of its two token hashes, so inference never builds a string.
+        self.index: dict[int, int] = {}
+        for i, term in enumerate(vocab):
+            first, _, second = term.partition(" ")
+            key = get_string_id(first)
+            if second:
+                key = (key * _BIGRAM_MULTIPLIER + get_string_id(second)) & _MASK
+            self.index[key] = i
+        self._skipped = frozenset(get_string_id(s) for s in _SKIPPED)
+        self.idf: NDArray[np.float64] = np.asarray(arrays["idf"], dtype=np.float64)
+        self.weights: NDArray[np.float64] = np.asarray(arrays["weights"], dtype=np.float64)
+        self.bias: NDArray[np.float64] = np.asarray(arrays["bias"], dtype=np.float64)
+        if self.weights.shape != (len(vocab), len(_CLASSES)) or self.idf.shape != (len(vocab),):
+            raise ConfigError("emotion model arrays have inconsistent shapes")
+
+    def predict(self, doc: Doc) -> FamilyProbs:
+        """Family probabilities of ``doc``, with the features found (for evidence)."""
+        import numpy as np
+
+        # One C call for every token's hash; the rest is dict lookups on ints (numpy calls
+        # cost more than they save on a tweet-sized message).
+        rows = doc.to_array(["LOWER", "IS_SPACE"]).tolist()
+        skipped = self._skipped
+        get = self.index.get
+        counts: dict[int, int] = {}
+        spans: dict[int, tuple[int, int]] = {}
+        previous = previous_position = -1
+        for position, (key, is_space) in enumerate(rows):
+            if is_space or key in skipped:
+                continue
+            feature = get(key)
+            if feature is not None:
+                if feature in counts:
+                    counts[feature] += 1
+                else:
+                    counts[feature] = 1
+                    spans[feature] = (position, position)
+            if previous_position >= 0:
+                feature = get((previous * _BIGRAM_MULTIPLIER + key) & _MASK)
+                if feature is not None:
+                    if feature in counts:
+                        counts[feature] += 1
+                    else:
+                        counts[feature] = 1
+                        spans[feature] = (previous_position, position)
+            previous, previous_position = key, position
+        if not counts:
+            return self._finish(self.bias, None)
+        ids = np.fromiter(counts, dtype=np.intp, count=len(counts))
+        x = self.idf.take(ids)
+        if len(counts) != sum(counts.values()):
+            # Sublinear term frequency, as in training: 1 + log(count).
+            x = x * (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64)))
+        logits = self.bias + (x @ self.weights.take(ids, axis=0)) / math.sqrt(float(x @ x))
+        return self._finish(logits, spans)
+
+    @staticmethod
+    def _finish(
+        logits: NDArray[np.float64], found: dict[int, tuple[int, int]] | None
+    ) -> FamilyProbs:
+        exp = [math.exp(v) for v in (logits - logits.max()).tolist()]
+        total = sum(exp)
+        return FamilyProbs(tuple(v / total for v in exp), found)
+
+    def strongest_span(self, doc: Doc, model: FamilyProbs, family: str) -> tuple[int, int] | None:
+        """Character span of the feature that pushed most towards ``family``, if any did."""
+        if not model.features:
+            return None
+        ids = list(model.features)
+        rows = self.weights[ids]
+        pull = (rows[:, _CLASSES.index(family)] - rows.mean(axis=1)) * self.idf[ids]
+        best = int(pull.argmax())
+        if pull[best] <= 0:
+            return None
+        first_token, last_token = model.features[ids[best]]
+        last = doc[last_token]
+        return doc[first_token].idx, last.idx + len(last.text)
+
+
+@cache
+def _model() -> _BowModel:
+    import numpy as np
+
+    resource = files("empathic_reply.data").joinpath("models").joinpath("emotions_bow.npz")
+    with np.load(io.BytesIO(resource.read_bytes())) as arrays:
+        return _BowModel({name: arrays[name] for name in arrays.files})
+
+
+def family_probs(doc: Doc) -> FamilyProbs:
+    """The model's Ekman-family probabilities for ``doc`` (computed once per ``Doc``).
+
+    Args:
+        doc: A tokenised ``Doc``.
+
+    Returns:
+        Probabilities in [0, 1] per family and neutral, with the strongest span per family.
+    """
+    cached = doc.user_data.get(_USER_DATA_KEY)
+    if isinstance(cached, FamilyProbs):
+        return cached
+    result = _model().predict(doc)
+    doc.user_data[_USER_DATA_KEY] = result
+    return result
+
+
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, computed once per ``Doc`` (spaCy rebuilds it from the tokens each time)."""
+    text = doc.user_data.get(_TEXT_KEY)
+    if not isinstance(text, str):
+        text = doc.text
+        doc.user_data[_TEXT_KEY] = text
+    return text
+
+
+def _own_rules(rules: RuleSet, prefix: str) -> RuleSet:
+    return RuleSet([r for r in rules.rules if r.id.startswith(prefix)], labels=rules.labels)
+
+
+@cache
+def _shipped_rules() -> RuleSet:
+    return RuleSet.from_package("analysis", "emotions.yaml")
+
+
+class _Candidate(NamedTuple):
+    label: str
+    family: EkmanFamily
+    score: float
+    evidence: list[Evidence]
+
+
+class EmotionDetector:
+    """Detect the emotions a customer expresses, with evidence.
+
+    Args:
+        rules: Extra or overriding emotion rules; a rule with a shipped id replaces it
+            (``enabled: false`` disables it). Only rules whose id starts with ``"emotion."``
+            are used, so a combined rule set for the whole analyser can be passed as is.
+            Its ``labels`` table may add labels (each needs a ``family``).
+
+    Raises:
+        ConfigError: A rule's label has no Ekman family in the ``labels`` table.
+    """
+
+    def __init__(self, *, rules: RuleSet | None = None) -> None:
+        shipped = _shipped_rules()
+        merged = shipped if rules is None else shipped.merged(_own_rules(rules, _RULE_PREFIX))
+        self._rules = _own_rules(merged, _RULE_PREFIX)
+        self._families: dict[str, EkmanFamily] = {}
+        self._defaults: dict[str, str] = {}
+        for label, meta in merged.labels.items():
+            family = meta.get("family")
+            if family not in FAMILIES:
+                continue
+            self._families[label] = cast("EkmanFamily", family)
+            if meta.get("default"):
+                self._defaults[family] = label
+        for rule in self._rules.rules:
+            if rule.label not in self._families:
+                raise ConfigError(
+                    f"emotion rule {rule.id!r}: label {rule.label!r} has no family "
+                    "in the labels table"
+                )
+        for family in FAMILIES:
+            self._defaults.setdefault(family, family)
+            self._families.setdefault(self._defaults[family], family)
+
+    @property
+    def labels(self) -> dict[str, EkmanFamily]:
+        """Every emotion label this detector can return, with its Ekman family."""
+        return dict(self._families)
+
+    def detect_doc(self, doc: Doc, sentiment: Sentiment) -> list[Emotion]:
+        """Emotions expressed in ``doc``, strongest first.
+
+        Args:
+            doc: The tokenised message (any pipeline; only tokens are needed).
+            sentiment: The message's sentiment; a negative (especially sarcastic) message
+                does not get the joy the model reads into "Great" or "Thanks a lot".
+
+        Returns:
+            Emotions with ``score`` in [0, 1] (higher = stronger or more certain), their
+            Ekman ``family`` and evidence spans into ``doc.text``. Empty means neutral.
+        """
+        text = doc_text(doc)
+        if not text.strip():
+            return []
+        model = family_probs(doc)
+        sarcastic = any(c.source.startswith("sentiment.sarcasm") for c in sentiment.corrections)
+        question = "?" in text
+        model_scores = self._model_scores(model, sentiment, sarcastic=sarcastic, question=question)
+
+        candidates: dict[str, _Candidate] = {}
+        covered: set[str] = set()
+        by_label: list[LabelScore] = self._rules.scores(text)
+        for item in by_label:
+            family = self._families[item.label]
+            if sarcastic and family == "joy":
+                continue
+            support = _MODEL_SUPPORT * model_scores.get(family, 0.0)
+            score = 1.0 - (1.0 - item.score) * (1.0 - support)
+            candidates[item.label] = _Candidate(item.label, family, score, item.evidence())
+            covered.add(family)
+        for family, score in model_scores.items():
+            if family in covered:
+                continue
+            label = self._defaults[family]
+            if family == "surprise" and question and "confusion" in self._families:
+                label = "confusion"
+            span = _model().strongest_span(doc, model, family)
+            evidence = self._model_evidence(text, span)
+            candidates[label] = _Candidate(label, family, score, evidence)
+        ordered = sorted(candidates.values(), key=lambda c: (-c.score, c.label))
+        return [
+            Emotion(
+                label=c.label,
+                score=round(min(1.0, max(0.0, c.score)), 4),
+                family=c.family,
+                evidence=c.evidence,
+            )
+            for c in ordered
+        ]
+
+    @staticmethod
+    def _model_scores(
+        model: FamilyProbs, sentiment: Sentiment, *, sarcastic: bool, question: bool
+    ) -> dict[EkmanFamily, float]:
+        neutral = model.probs[_NEUTRAL]
+        scores: dict[EkmanFamily, float] = {}
+        for position, family in enumerate(FAMILIES):
+            p = model.probs[position]
+            if p < neutral:
+                continue
+            if family == "joy" and sentiment.label == "negative":
+                if sarcastic:
+                    continue
+                p *= _DAMP_JOY_WHEN_NEGATIVE
+            elif family in _NEGATIVE_FAMILIES and sentiment.label == "positive":
+                p *= _DAMP_NEGATIVE_WHEN_POSITIVE
+            elif family == "surprise" and question:
+                p *= _DAMP_SURPRISE_IN_QUESTION
+            if p >= _MODEL_FLOOR:
+                scores[family] = p
+        return scores
+
+    @staticmethod
+    def _model_evidence(text: str, span: tuple[int, int] | None) -> list[Evidence]:
+        if span is None:
+            stripped = text.strip()
+            start = text.index(stripped) if stripped else 0
+            span = (start, start + len(stripped))
+        start, end = span
+        return [Evidence(text=text[start:end], start=start, end=end, source=_MODEL_SOURCE)]

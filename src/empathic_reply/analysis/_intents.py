@@ -1,0 +1,245 @@
+"""Intent detection: rules from ``data/analysis/intents.yaml`` combined with sentiment cues.
+
+Every intent starts from its rule score (noisy-or of the matching rules, see
+:mod:`empathic_reply._rules`). Sentiment and emotions then act as features:
+
+* **complaint** is a breach of expectations, so rules about late, missing, broken, wrongly
+  charged or ignored things carry it. Negative polarity and anger/sadness/disgust emotions add
+  to it only in proportion to how clearly the message is *directed at a brand* (an
+  ``@mention``, "you/your", or a support topic): "I hate Mondays lol" stays below 0.5, while
+  "@brand my order was supposed to arrive Monday" passes on its rule alone.
+* **praise** needs non-negative polarity and is damped when a complaint is clear (sarcasm:
+  "Great, my order is late AGAIN").
+* **thanks** is damped when the message is a clear negative complaint ("thanks a lot").
+
+The weights are module constants below, documented where they are used; the thresholds are
+the ones shared with :class:`~empathic_reply.models.Analysis` (0.5 decides).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from empathic_reply._rules import LabelScore, RuleSet
+from empathic_reply.models import Emotion, Evidence, Intent, Sentiment, Topic
+
+__all__ = ["INTENT_LABELS", "IntentDetector", "IntentFeatures"]
+
+INTENT_LABELS = (
+    "complaint",
+    "question",
+    "request",
+    "cancellation",
+    "praise",
+    "thanks",
+    "feedback",
+    "urgent",
+    "escalation_threat",
+)
+"""The shipped intent vocabulary ("other" is the absence of any of these at >= 0.5)."""
+
+_NEGATIVE_FAMILIES = frozenset({"anger", "sadness", "disgust", "fear"})
+_DIRECTED = re.compile(
+    r"(?:^|\s|\.)@\w|\b(?:you|your|yours|u|ur|y'?all|you guys|customer service|"
+    r"customer care|support)\b",
+    re.IGNORECASE,
+)
+_SUPPORT_HANDLE = re.compile(
+    r"@\w*(?:help|support|care|cares|service|svc|cs|assist|desk|team|info|hq)\w*|"
+    r"\b(?:customer (?:service|care|support)|help ?desk|support team|call cent(?:re|er))\b",
+    re.IGNORECASE,
+)
+_SUPPORT_TOPICS = frozenset(
+    {
+        "delivery",
+        "order",
+        "billing",
+        "refund",
+        "account",
+        "product_quality",
+        "technical",
+        "subscription",
+        "service",
+        "pricing",
+    }
+)
+_MIN_SCORE = 0.2
+# Aim (how clearly a message is addressed to a brand about a service), in [0.3, 1]:
+_AIM_BASE = 0.3  # anything
+_AIM_HANDLE = 0.6  # a support-looking handle or "customer service" named
+_AIM_DIRECTED = 0.2  # otherwise: an @mention or "you/your"
+_AIM_TOPIC = 0.5  # a support topic (delivery, billing, account...)
+_SUPPORT_AIM = 0.7  # aim from which a question counts as raising an issue
+# Weights of the context-dependent complaint evidence (summed, capped at 1, times the aim):
+_W_WEAK = 1.5  # context-dependent complaint rules (noisy-or)
+_W_NEGATIVITY = 1.5  # corrected negative polarity, 0..1
+_W_HURT = 0.3  # strongest anger/sadness/disgust/fear emotion
+_W_QUESTION = 0.5  # a question put to support
+_W_THREAT = 0.5  # a threat to leave or escalate (dissatisfaction without naming the fault)
+
+
+def _aim(text: str, topics: Sequence[Topic]) -> float:
+    """How clearly a message is aimed at a brand about a service, in [0.3, 1].
+
+    A complaint needs an addressee: general moaning ("I hate Mondays lol", "worst day ever")
+    is not one. Cues: a support-looking handle (``@BrandHelp``, ``@XSupport``), a support
+    topic (delivery, billing, account...) and addressing someone ("you", "your", an
+    ``@mention``).
+    """
+    aim = _AIM_BASE
+    if _SUPPORT_HANDLE.search(text):
+        aim += _AIM_HANDLE
+    elif _DIRECTED.search(text):
+        aim += _AIM_DIRECTED
+    if any(t.label in _SUPPORT_TOPICS and t.score >= 0.5 for t in topics):
+        aim += _AIM_TOPIC
+    return min(1.0, aim)
+
+
+def _noisy_or(*scores: float) -> float:
+    miss = 1.0
+    for score in scores:
+        miss *= 1.0 - max(0.0, min(1.0, score))
+    return 1.0 - miss
+
+
+class IntentFeatures:
+    """Non-rule features of one message that intents are combined with.
+
+    Args:
+        sentiment: The message's polarity.
+        emotions: Its emotions, strongest first.
+        topics: Its topics, most likely first.
+    """
+
+    __slots__ = ("emotions", "sentiment", "topics")
+
+    def __init__(
+        self, *, sentiment: Sentiment, emotions: Sequence[Emotion], topics: Sequence[Topic]
+    ) -> None:
+        self.sentiment = sentiment
+        self.emotions = emotions
+        self.topics = topics
+
+
+class IntentDetector:
+    """Score intents from rules plus sentiment, emotion and topic features.
+
+    Args:
+        rules: The intent rules (already merged with any user rules). Labels that are not
+            among :data:`INTENT_LABELS` (a user's own intents) are reported as they are,
+            from their rules alone.
+    """
+
+    def __init__(self, *, rules: RuleSet) -> None:
+        self.rules = rules
+
+    def detect(self, text: str, features: IntentFeatures) -> list[Intent]:
+        """Intents of ``text``, most likely first.
+
+        Args:
+            text: The message.
+            features: Its sentiment, emotions and topics.
+
+        Returns:
+            Intents with score in [0, 1] (higher is surer; 0.5 decides) of at least 0.2,
+            each with the spans that support it.
+        """
+        polarity = features.sentiment.score
+        negativity = max(0.0, -polarity)
+        positivity = max(0.0, polarity)
+        negative_emotions = [e for e in features.emotions if e.family in _NEGATIVE_FAMILIES]
+        hurt = max((e.score for e in negative_emotions), default=0.0)
+        aim = _aim(text, features.topics)
+
+        matches = self.rules.find(text)
+        found: dict[str, LabelScore] = {item.label: item for item in RuleSet.combine(matches)}
+        scores = {label: item.score for label, item in found.items()}
+        evidence = {label: item.evidence() for label, item in found.items()}
+        for label in {m.rule.label for m in matches if m.rule.attrs.get("needs_context")}:
+            # Context-dependent evidence counts in proportion to the aim (below), together
+            # with the message's negativity and hurt emotions.
+            strong = _noisy_or(
+                *(
+                    m.score
+                    for m in matches
+                    if m.rule.label == label and not m.rule.attrs.get("needs_context")
+                )
+            )
+            weak = _noisy_or(
+                *(
+                    m.score
+                    for m in matches
+                    if m.rule.label == label and m.rule.attrs.get("needs_context")
+                )
+            )
+            scores[label] = _noisy_or(strong, min(1.0, weak) * aim)
+
+        # complaint: strong rules stand alone; weak rules, negativity, hurt emotions and a
+        # question put to support (in this domain, "why is X not..." is a complaint) add up
+        # and are scaled by the aim.
+        strong = _noisy_or(
+            *(
+                m.score
+                for m in matches
+                if m.rule.label == "complaint" and not m.rule.attrs.get("needs_context")
+            )
+        )
+        weak = _noisy_or(
+            *(
+                m.score
+                for m in matches
+                if m.rule.label == "complaint" and m.rule.attrs.get("needs_context")
+            )
+        )
+        asks_support = aim >= _SUPPORT_AIM
+        threat = max(scores.get("cancellation", 0.0), scores.get("escalation_threat", 0.0))
+        inner = min(
+            1.0,
+            _W_WEAK * weak
+            + _W_NEGATIVITY * negativity
+            + _W_HURT * hurt
+            + (_W_QUESTION * scores.get("question", 0.0) if asks_support else 0.0)
+            + _W_THREAT * threat,
+        )
+        complaint = _noisy_or(strong, inner * aim)
+        if strong < 0.3 and polarity > 0.3:
+            complaint *= 0.5
+        if complaint > scores.get("complaint", 0.0):
+            extra = [ev for e in negative_emotions for ev in e.evidence]
+            extra += features.sentiment.corrections
+            evidence["complaint"] = evidence.get("complaint", []) + extra
+        scores["complaint"] = complaint
+
+        if "praise" in scores:
+            praise = scores["praise"] * (1.0 if polarity >= -0.05 else 0.4)
+            praise = _noisy_or(praise, 0.3 * positivity * scores["praise"])
+            if complaint >= 0.5:
+                praise *= 0.5
+            scores["praise"] = praise
+        if "thanks" in scores and complaint >= 0.5 and polarity < -0.3:
+            scores["thanks"] *= 0.6
+
+        intents = [
+            Intent(
+                label=label,
+                score=round(min(0.99, score), 4),
+                evidence=_dedupe(evidence.get(label, [])),
+            )
+            for label, score in scores.items()
+            if score >= _MIN_SCORE
+        ]
+        intents.sort(key=lambda intent: (-intent.score, intent.label))
+        return intents
+
+
+def _dedupe(evidence: list[Evidence]) -> list[Evidence]:
+    seen: set[tuple[int, int, str]] = set()
+    kept = []
+    for item in sorted(evidence, key=lambda ev: (ev.start, ev.end)):
+        key = (item.start, item.end, item.source)
+        if key not in seen:
+            seen.add(key)
+            kept.append(item)
+    return kept

@@ -1,0 +1,220 @@
+"""Support-aware sentiment: VADER per sentence, a small model blend and support corrections.
+
+VADER (``vaderSentiment``) is good at tweets but misreads customer-support language: "Still
+waiting on my refund, 3 weeks now" is 0.0, "Great, my order is late AGAIN. Thanks a lot." is
++0.79 and "Kindly improve your performance" is +0.73. :class:`SentimentScorer`:
+
+1. scores each sentence with one process-wide VADER analyser (built once: VADER rebuilds its
+   lexicon on construction), after dropping emoji variation selectors so that "❤️" reads
+   exactly like "❤" (VADER's emoji table only knows the bare heart and scores "❤️" as 0.0);
+2. combines the sentence scores as VADER would read the whole text, then leans towards the
+   most negative sentence: that is ``Sentiment.raw_score``;
+3. blends in the polarity of the shipped GoEmotions bag-of-words model (see
+   :mod:`empathic_reply.analysis._emotions`), which knows words VADER's lexicon lacks;
+4. applies the support-language corrections of ``data/analysis/sentiment.yaml`` (waiting,
+   non-arrival, unanswered contact, repeated failure, sarcasm, polite-but-negative requests,
+   negated liking, shouting, emoji), reporting each as evidence.
+
+The thresholds and weights live in the ``scoring`` section of the same file; they were tuned
+on the TweetEval development set (``benchmarks/sentiment_eval.py``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from functools import cache
+from typing import TYPE_CHECKING, Any, Final, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from empathic_reply._resources import load_yaml
+from empathic_reply._rules import Match, RuleSet
+from empathic_reply.analysis._emotions import doc_text, family_probs
+from empathic_reply.errors import ConfigError
+from empathic_reply.models import Evidence, Sentiment
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+__all__ = ["SentimentScorer", "vader_compound"]
+
+_RULE_PREFIX: Final = "sentiment."
+_VARIATION_SELECTORS: Final = str.maketrans("", "", "\ufe0e\ufe0f")
+_VADER_ALPHA: Final = 15.0  # VADER's normalisation constant: compound = x / sqrt(x^2 + 15)
+
+
+def _valence(compound: float) -> float:
+    """Invert VADER's normalisation: the summed valence behind a compound score."""
+    c = max(-0.9999, min(0.9999, compound))
+    return c * math.sqrt(_VADER_ALPHA / (1.0 - c * c))
+
+
+class Scoring(BaseModel):
+    """Tuned weights and thresholds (the ``scoring`` section of ``sentiment.yaml``).
+
+    Attributes:
+        negative_pull: How far in [0, 1] the message score moves from the whole-text
+            reading towards its most negative sentence (0 = not at all, 1 = all the way).
+        model_weight: Share in [0, 1] of the bag-of-words model polarity in the blend.
+        negative_below: Scores at or below this are ``"negative"``.
+        positive_above: Scores at or above this are ``"positive"``.
+        apply_at: Minimum rule score in [0, 1] (after context boosts) for a correction to apply.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    negative_pull: float = Field(default=0.2, ge=0.0, le=1.0)
+    model_weight: float = Field(default=0.3, ge=0.0, le=1.0)
+    negative_below: float = Field(default=-0.1, ge=-1.0, le=0.0)
+    positive_above: float = Field(default=0.225, ge=0.0, le=1.0)
+    apply_at: float = Field(default=0.5, ge=0.0, le=1.0)
+
+
+@cache
+def _vader() -> Callable[[str], dict[str, float]]:
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    analyser = SentimentIntensityAnalyzer()
+    scores: Callable[[str], dict[str, float]] = analyser.polarity_scores
+    return scores
+
+
+def vader_compound(text: str) -> float:
+    """VADER's compound score of ``text`` in [-1, 1] (negative to positive).
+
+    Uses one cached analyser per process. Emoji variation selectors are removed first, so
+    "❤️" scores like "❤" (+0.64) instead of 0.0.
+    """
+    return float(_vader()(text.translate(_VARIATION_SELECTORS))["compound"])
+
+
+@cache
+def _shipped() -> tuple[RuleSet, Scoring]:
+    document = load_yaml("analysis", "sentiment.yaml")
+    if not isinstance(document, dict):
+        raise ConfigError("analysis/sentiment.yaml: expected a mapping")
+    try:
+        scoring = Scoring.model_validate(document.get("scoring", {}))
+    except ValidationError as exc:
+        raise ConfigError(f"analysis/sentiment.yaml: invalid scoring section: {exc}") from None
+    rules = {key: value for key, value in document.items() if key != "scoring"}
+    return RuleSet.from_data(rules, origin="analysis/sentiment.yaml"), scoring
+
+
+def _attr(match: Match, name: str) -> float | None:
+    value: Any = match.rule.attrs.get(name)
+    return float(value) if isinstance(value, int | float) else None
+
+
+def _sentences(doc: Doc, text: str) -> list[str]:
+    """Texts of the sentences of ``doc`` that are not just whitespace (all of it if unset).
+
+    Reads sentence starts with one ``to_array`` call: iterating ``doc.sents`` builds a
+    ``Token`` per token and costs more than scoring the text (so does ``doc.text``: the
+    caller passes it in).
+    """
+    starts = [i for i, flag in enumerate(doc.to_array("SENT_START").tolist()) if flag == 1]
+    if len(starts) <= 1:
+        return [text]
+    offsets = [doc[i].idx for i in starts[1:]]
+    bounds = zip([0, *offsets], [*offsets, len(text)], strict=True)
+    return [chunk for start, end in bounds if not (chunk := text[start:end]).isspace()]
+
+
+class SentimentScorer:
+    """Score the polarity of customer messages, corrected for support language.
+
+    Args:
+        rules: Extra or overriding correction rules; a rule with a shipped id replaces it
+            (``enabled: false`` disables it). Only rules whose id starts with
+            ``"sentiment."`` are used, so one combined rule set for the whole analyser can be
+            passed as is. A rule's ``attrs`` say how it moves the score: ``shift`` (added),
+            ``max`` (ceiling), ``flip`` (a positive score becomes ``-flip`` times itself) and
+            ``scale`` (magnitude multiplier).
+    """
+
+    def __init__(self, *, rules: RuleSet | None = None) -> None:
+        shipped, scoring = _shipped()
+        if rules is not None:
+            own = [r for r in rules.rules if r.id.startswith(_RULE_PREFIX)]
+            shipped = shipped.merged(RuleSet(own))
+        self._rules = shipped
+        self.scoring: Scoring = scoring
+        _vader()  # build the analyser now rather than on the first message
+
+    def score_doc(self, doc: Doc) -> Sentiment:
+        """Support-aware sentiment of a tokenised message.
+
+        Args:
+            doc: The message as a ``Doc``. Sentences come from ``doc.sents`` when the
+                pipeline sets sentence boundaries (e.g. a ``sentencizer``); otherwise the
+                whole text is one sentence.
+
+        Returns:
+            The sentiment: ``score`` in [-1, 1] (negative to positive) after corrections,
+            ``raw_score`` in [-1, 1] the sentence-weighted VADER compound before them,
+            ``label`` from the tuned thresholds, and every applied correction as evidence.
+            Empty or whitespace-only text is neutral with score 0.0.
+        """
+        text = doc_text(doc)
+        if not text.strip():
+            return Sentiment(label="neutral", score=0.0, raw_score=0.0)
+        raw = self._sentence_score(doc, text)
+        cfg = self.scoring
+        blended = (1.0 - cfg.model_weight) * raw + cfg.model_weight * family_probs(doc).polarity
+        score, corrections = self._correct(text, blended)
+        score = max(-1.0, min(1.0, score))
+        return Sentiment(
+            label=self._label(score),
+            score=round(score, 4),
+            raw_score=round(max(-1.0, min(1.0, raw)), 4),
+            corrections=corrections,
+        )
+
+    def _label(self, score: float) -> Literal["negative", "neutral", "positive"]:
+        if score <= self.scoring.negative_below:
+            return "negative"
+        if score >= self.scoring.positive_above:
+            return "positive"
+        return "neutral"
+
+    def _sentence_score(self, doc: Doc, text: str) -> float:
+        sentences = _sentences(doc, text)
+        if len(sentences) <= 1:
+            return vader_compound(text)
+        # VADER's compound is x / sqrt(x^2 + 15) of a summed valence x: undo it per sentence,
+        # add the sentences up and normalise once, which reads like VADER on the whole text
+        # (without scoring the text twice). Then lean towards the most negative sentence.
+        compounds = [vader_compound(sentence) for sentence in sentences]
+        total = sum(_valence(c) for c in compounds)
+        whole = total / math.sqrt(total * total + _VADER_ALPHA)
+        lowest = min(compounds)
+        if lowest < whole:
+            whole += self.scoring.negative_pull * (lowest - whole)
+        return whole
+
+    def _correct(self, text: str, score: float) -> tuple[float, list[Evidence]]:
+        apply_at = self.scoring.apply_at
+        matches = [m for m in self._rules.find(text) if m.score >= apply_at]
+        if not matches:
+            return score, []
+        # One correction per kind (label): the strongest match decides how it moves the score.
+        strongest: dict[str, Match] = {}
+        for match in matches:
+            best = strongest.get(match.rule.label)
+            if best is None or match.score > best.score:
+                strongest[match.rule.label] = match
+        chosen = list(strongest.values())
+        flip = max((f for m in chosen if (f := _attr(m, "flip")) is not None), default=None)
+        if flip is not None and score > 0:
+            score = -flip * score
+        for match in chosen:
+            scale = _attr(match, "scale")
+            if scale is not None:
+                score *= scale
+        score += sum(s for m in chosen if (s := _attr(m, "shift")) is not None)
+        ceiling = min((c for m in chosen if (c := _attr(m, "max")) is not None), default=None)
+        if ceiling is not None:
+            score = min(score, ceiling)
+        return score, [m.evidence() for m in matches]

@@ -1,0 +1,1177 @@
+"""The drafter: analyse -> pick a fitting variant -> rotate -> render -> review -> Draft.
+
+Selection is two steps. First every variant gets a *fit* in [0, 1] (higher fits better):
+its intents against the message's intents (weighted by their scores), its topics, emotions
+and sentiment band, its formality against the brand voice, and how many of the specifics the
+customer gave (their wait, amount, product, date) it can mirror. Variants that cannot be used
+are dropped outright: wrong channel, a required variable that is empty, an apology in reply
+to praise or thanks. Then, among the variants whose fit is within a small band of the best,
+the drafter *rotates*: a variant this thread or customer got recently is pushed down hard,
+one the team used a few drafts ago a little. A stable hash of the message breaks ties, so the
+same inputs and the same history always give the same draft (no ``random``).
+
+Times: ``received_at`` and ``now`` may be timezone-aware or naive; naive values are taken to
+be UTC. A reply later than one hour in public (four hours in private) opens by owning the
+delay, in words that vary with the delay and the message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Final, Protocol
+
+from empathic_reply._text import check_text
+from empathic_reply.errors import RenderError
+from empathic_reply.history import HistoryStore, InMemoryHistory
+from empathic_reply.models import (
+    Alert,
+    Alternative,
+    Analysis,
+    Channel,
+    Detail,
+    Draft,
+    Evidence,
+    Review,
+)
+from empathic_reply.templates import BrandVoice, TemplatePack, Variant, VariantSpec, compile_variant
+
+if TYPE_CHECKING:
+    from empathic_reply._rules import RuleSet
+
+__all__ = ["Drafter", "issue_phrase", "sanitize_name"]
+
+
+class AnalyzerLike(Protocol):
+    """What the drafter needs from an analyser (see :class:`empathic_reply.analysis.Analyzer`)."""
+
+    def analyze(self, text: str) -> Analysis:
+        """Analyse one message."""
+        ...
+
+    def analyze_many(self, texts: Iterable[str], *, batch_size: int = 256) -> list[Analysis]:
+        """Analyse many messages in input order."""
+        ...
+
+
+class ReviewerLike(Protocol):
+    """What the drafter needs from a reviewer (see :class:`empathic_reply.review.Reviewer`)."""
+
+    def review(
+        self,
+        reply: str,
+        *,
+        message: str | Analysis | None = None,
+        channel: Channel | None = None,
+        repeats: int | None = None,
+    ) -> Review:
+        """Review one reply."""
+        ...
+
+
+# -- tuning constants -----------------------------------------------------------------------
+
+# Fit weights (sum to 1, so fit stays in [0, 1]).
+_W_INTENT: Final = 0.42
+_W_TOPIC: Final = 0.14
+_W_EMOTION: Final = 0.11
+_W_SENTIMENT: Final = 0.09
+_W_FORMALITY: Final = 0.06
+_W_SPECIFICS: Final = 0.18
+_SECONDARY_INTENT: Final = 0.8
+_CUE_BONUS: Final = 0.08  # the message says what the variant is specifically about
+_CUE_PENALTY: Final = 0.15  # the variant is about something the message never mentions
+_POOL_SPREAD: Final = 0.25  # variants within this fit of the best take part in rotation
+_POOL_SIZE: Final = 16
+_THREAD_PENALTY: Final = 0.4  # same thread/customer got it recently: strong push down
+_TEAM_PENALTY: Final = 0.2  # the team used it recently: weaker push down
+_TEAM_WINDOW: Final = 30  # drafts after which a team use no longer counts
+_JITTER: Final = 0.03  # hash-based tie-break, so similar messages spread over variants
+_MIN_FIT: Final = 0.35  # below this nothing in the pack fits: hand off
+_LATE_AFTER: Final = {"public": timedelta(hours=1), "private": timedelta(hours=4)}
+_ALTERNATIVES: Final = 3
+_REVIEW_TRIES: Final = 4  # candidates reviewed before settling for a canned-sounding one
+
+_HANDOFF_RULES: Final = {
+    "version": 1,
+    "rules": [
+        {
+            "id": "handoff.safety.v1",
+            "label": "safety",
+            "patterns": [
+                r"\b(?:caught|on) fire\b",
+                r"\bsmoke (?:came|coming|pouring)\b",
+                r"\b(?:exploded|explosion|electric(?:al)? shock|electrocuted)\b",
+                r"\b(?:burn(?:ed|t)|injur(?:ed|y)|hurt) (?:my|me|him|her|our|their)\b",
+                r"\b(?:allergic reaction|food poisoning|hospital|ambulance)\b",
+                r"\b(?:gas leak|carbon monoxide|unsafe|dangerous)\b",
+                r"\b(?:kill myself|suicid\w*|self[- ]harm|end my life)\b",
+                r"\b(?:threaten(?:ed|ing)? (?:me|my)|assault(?:ed)?|harass(?:ed|ment))\b",
+            ],
+            "score": 0.8,
+        },
+        {
+            "id": "handoff.legal.v1",
+            "label": "legal",
+            "patterns": [
+                r"\b(?:lawyer|attorney|solicitor|lawsuit|legal action|small claims)\b",
+                r"\b(?:sue|suing) (?:you|them|the company)\b",
+                r"\b(?:trading standards|ombudsman|consumer protection|class action)\b",
+                r"\b(?:gdpr|data protection|subject access request|chargeback)\b",
+                r"\b(?:court|tribunal|fraud(?:ulent)?)\b",
+            ],
+            "score": 0.8,
+        },
+    ],
+}
+
+_HANDOFF_CODES: Final = frozenset(
+    {
+        "escalation_threat",
+        "safety",
+        "legal",
+        "very_angry_public",
+        "not_english",
+        "unintelligible",
+        "no_fitting_template",
+        "empty_message",
+    }
+)
+
+_VERY_ANGRY_EMOTIONS: Final = frozenset({"anger", "disgust", "frustration"})
+
+_HANDOFF_MESSAGES: Final = {
+    "safety": "The message mentions a safety risk or harm; a person must handle it.",
+    "legal": "The message mentions legal action or a regulator; a person must handle it.",
+}
+
+_HOLDING: Final = {
+    "public": (
+        "{{ greeting }} thanks for flagging this. Someone from {{ brand }} will look into "
+        "{{ issue }} personally; could you send us a DM so we can pick it up there?",
+        "{{ greeting }} we've seen this, and a person from {{ brand }} is taking it on. "
+        "A DM with the details of {{ issue }} will help them get it right.",
+        "{{ greeting }} this one needs a proper look from one of our team rather than a quick "
+        "answer. Could you DM us so they can follow up on {{ issue }}?",
+    ),
+    "private": (
+        "{{ greeting }} thanks for writing. Someone from {{ brand }} is going to look "
+        "at {{ issue }} personally and will come back to you shortly.",
+        "{{ greeting }} I've passed {{ issue }} to a colleague who can give it the attention it "
+        "needs; you'll hear from them directly.",
+        "{{ greeting }} a member of the {{ brand }} team will pick {{ issue }} up personally. "
+        "Nothing more is needed from you for now.",
+    ),
+}
+
+# -- naming the customer's situation -----------------------------------------------------
+
+_NOUN_WORDS: Final = sorted(
+    {
+        "refund",
+        "order",
+        "package",
+        "parcel",
+        "delivery",
+        "shipment",
+        "flight",
+        "booking",
+        "reservation",
+        "account",
+        "bill",
+        "invoice",
+        "payment",
+        "subscription",
+        "membership",
+        "plan",
+        "card",
+        "phone",
+        "iphone",
+        "ipad",
+        "laptop",
+        "tablet",
+        "router",
+        "modem",
+        "tv",
+        "cable",
+        "app",
+        "internet",
+        "wifi",
+        "wi-fi",
+        "connection",
+        "signal",
+        "item",
+        "purchase",
+        "return",
+        "exchange",
+        "seat",
+        "bag",
+        "luggage",
+        "baggage",
+        "password",
+        "login",
+        "train",
+        "ticket",
+        "tickets",
+        "repair",
+        "claim",
+        "contract",
+        "upgrade",
+        "device",
+        "game",
+        "games",
+        "console",
+        "xbox",
+        "ps4",
+        "playstation",
+        "download",
+        "update",
+        "stats",
+        "progress",
+        "data",
+        "balance",
+        "points",
+        "miles",
+        "rewards",
+        "voucher",
+        "coupon",
+        "gift card",
+        "discount",
+        "trial",
+        "premium",
+        "playlist",
+        "music",
+        "battery",
+        "screen",
+        "charger",
+        "headphones",
+        "speaker",
+        "kindle",
+        "prescription",
+        "meal",
+        "food",
+        "room",
+        "hotel",
+        "rental",
+        "email",
+        "website",
+        "site",
+        "store",
+        "checkout",
+        "cart",
+        "code",
+        "promo code",
+        "pre-order",
+        "preorder",
+        "order number",
+        "phone number",
+        "appointment",
+        "technician",
+        "engineer",
+        "installation",
+        "charge",
+        "charges",
+        "fee",
+        "fees",
+        "price",
+        "bus",
+        "service outage",
+        "outage",
+        "coverage",
+        "network",
+        "streaming",
+        "stream",
+        "tracking",
+        "gift",
+        "package tracking",
+        "delivery date",
+        "parcel tracking",
+        "replacement",
+        "warranty",
+    },
+    key=lambda word: (-len(word), word),
+)
+_NOUNS: Final = "(?:" + "|".join(re.escape(word) for word in _NOUN_WORDS) + ")s?"
+_STATES: Final = (
+    "cancelled|canceled|delayed|late|missing|lost|broken|damaged|wrong|stuck|declined|locked|"
+    "hacked|suspended|faulty|overdue|stolen|frozen|blocked|disconnected|rejected|overbooked"
+)
+_AFTER: Final = (
+    r"(?:\s+(?:is|was|has been|have been|got|gets|keeps getting|just got|still)\s+"
+    r"(?:still\s+|now\s+|been\s+|being\s+|getting\s+)?(?P<post>" + _STATES + r"))?"
+)
+# Neutral words a customer puts before the noun ("my *train* ticket", "the *E-Gift* voucher");
+# echoing them too makes the reply name their thing, not a category. No judgements here
+# ("stupid phone"), so nothing rude can be echoed back.
+_MODIFIERS: Final = (
+    "new|old|online|mobile|home|monthly|annual|yearly|gift|e-gift|egift|replacement|return|"
+    "train|flight|hotel|prime|premium|music|phone|data|credit|debit|store|grocery|food|"
+    "xbox|playstation|ps4|ps5|iphone|android|broadband|fibre|fiber|tv|kindle|echo|wifi|"
+    "internet|delivery|christmas|birthday|first|second|latest|recent|weekly|student|family|"
+    "business|season|rail|bus|contract|sim|insurance|loyalty|rewards?|points|club|app|laptop|"
+    "tablet|cable|bank|card|email|e-mail|account|annual|trial|membership|subscription|booking"
+)
+_OURS: Final = frozenset(
+    {
+        "app",
+        "website",
+        "site",
+        "store",
+        "update",
+        "network",
+        "outage",
+        "service outage",
+        "coverage",
+        "streaming",
+        "stream",
+        "checkout",
+        "tracking",
+        "train",
+        "bus",
+    }
+)
+_PRE: Final = rf"(?:(?P<pre>{_STATES})\s+)?(?:(?P<mod>{_MODIFIERS})\s+)?"
+_OWN_NP: Final = re.compile(rf"\b(?:my|our)\s+{_PRE}(?P<noun>{_NOUNS})\b" + _AFTER, re.IGNORECASE)
+_THE_NP: Final = re.compile(
+    rf"\b(?:the|this|that|your|ur|ya)\s+{_PRE}(?P<noun>{_NOUNS})\b" + _AFTER,
+    re.IGNORECASE,
+)
+_BARE_NP: Final = re.compile(rf"\b{_PRE}(?P<noun>{_NOUNS})\b" + _AFTER, re.IGNORECASE)
+_PROBLEM: Final = re.compile(
+    r"\b(?:not working|doesn'?t work|won'?t (?:even )?(?:open|load|work|connect|start|let)|"
+    r"can'?t (?:log|connect|get|access|open|use)|keeps? (?:crashing|dropping|cutting|freezing)|"
+    r"crash\w*|down|errors?|broke|cuts? out|drop(?:s|ping)?|slow|freez\w*|glitch\w*|bug\w*|"
+    r"issues?|problems?|outage|fail\w*|stopped)\b",
+    re.IGNORECASE,
+)
+_LOGIN: Final = re.compile(
+    r"\b(?:log ?in|sign ?in|password|locked out|2fa|verification code)\b", re.I
+)
+_LATE: Final = re.compile(
+    r"\b(?:late|delay(?:ed)?|still waiting|waiting|hasn'?t (?:arrived|come)|not (?:arrived|here)|"
+    r"never (?:arrived|came|showed)|where is)\b",
+    re.I,
+)
+_DOUBLE_CHARGE: Final = re.compile(
+    r"\b(?:charged (?:me )?twice|double[- ]charged|charged double)\b", re.I
+)
+
+_WORDED_ISSUES: Final = (  # when no noun of the customer's was found
+    (frozenset({"delivery"}), _LATE, "the late delivery"),
+    (frozenset({"account", "technical"}), _LOGIN, "the login problem"),
+    (frozenset({"billing"}), _DOUBLE_CHARGE, "the double charge"),
+)
+
+_TOPIC_ISSUE: Final = {
+    "refund": "your refund",
+    "order": "your order",
+    "subscription": "your subscription",
+    "pricing": "the pricing",
+    "service": "the service you got",
+    "billing": "the billing problem",
+    "account": "your account",
+    "technical": "the technical problem",
+    "product_quality": "the faulty item",
+    "delivery": "your delivery",
+}
+_INTENT_ISSUE: Final = {
+    "praise": "your kind words",
+    "thanks": "your message",
+    "question": "your question",
+    "request": "what you asked for",
+    "cancellation": "the cancellation",
+    "feedback": "your feedback",
+    "complaint": "what happened",
+    "urgent": "this",
+    "escalation_threat": "what happened",
+}
+
+_ORDER_ID: Final = re.compile(r"^(?:order\s*)?#?[A-Za-z0-9][A-Za-z0-9-]{2,30}$", re.IGNORECASE)
+_SAFE_VALUE: Final = re.compile(r"^[\w$£€¥%.,'’&:/ -]{1,40}$", re.UNICODE)
+_TEMPLATE_SYNTAX: Final = re.compile(r"[{}%<>\\]")
+_LOOKS_LIKE_HANDLE: Final = re.compile(r"(?:^@|@\w|https?:|www\.|\.(?:com|net|org|io)\b|\d)", re.I)
+_NAME_OK: Final = re.compile(r"^[^\W\d_](?:[^\W\d_]|[ '’.-])*$", re.UNICODE)
+
+
+def sanitize_name(name: str | None) -> str:
+    """Make a customer name safe for a greeting, or return "" to use the fallback.
+
+    Strips whitespace, drops anything that looks like an email, a handle, a URL or template
+    syntax (or has digits), keeps unicode letters, title-cases an all-lowercase name and
+    keeps the first name.
+
+    Raises:
+        TypeError: ``name`` is neither ``None`` nor a ``str``.
+    """
+    if name is None:
+        return ""
+    name = " ".join(check_text(name, "customer_name").split())
+    if not name or len(name) > 60:
+        return ""
+    if _TEMPLATE_SYNTAX.search(name) or _LOOKS_LIKE_HANDLE.search(name):
+        return ""
+    if not _NAME_OK.match(name):
+        return ""
+    first = name.split(" ")[0].strip(".-'’")
+    if not first or not _NAME_OK.match(first):
+        return ""
+    if first.islower():
+        first = first.title()
+    return first
+
+
+def issue_phrase(analysis: Analysis) -> str:  # noqa: PLR0911 - one exit per fallback level
+    """Name the customer's situation in their own terms ("your cancelled flight").
+
+    Prefers the customer's own noun phrase ("my flight was cancelled" -> "your cancelled
+    flight"), then the topic and wording ("the late delivery", "the login problem"), then the
+    intent ("your question"), and finally "this". Never contains personal data: the phrase
+    is built from a fixed vocabulary (plus a product name when one was detected).
+    """
+    text = analysis.text
+    topics = {t.label for t in analysis.topics}
+    complaint = analysis.intent_score("complaint") >= 0.5 or analysis.sentiment.label == "negative"
+    if topics & {"account", "technical"} and _LOGIN.search(text):
+        return "the login problem"
+    # The customer's own noun next: saying their word back is what makes them feel heard.
+    own = _own_phrase(text, complaint=complaint)
+    if own:
+        return own
+    for needed, pattern, phrase in _WORDED_ISSUES:
+        if topics & needed and pattern.search(text):
+            return phrase
+    product = _safe_value(next((d.text for d in analysis.details if d.kind == "product"), ""))
+    if product and topics & {"product_quality", "technical"}:
+        return f"the problem with your {product}"
+    topic_phrase = next(
+        (_TOPIC_ISSUE[t.label] for t in analysis.topics if t.label in _TOPIC_ISSUE), ""
+    )
+    if topic_phrase:
+        return topic_phrase
+    if product:
+        return f"your {product}"
+    return _INTENT_ISSUE.get(analysis.intent, "this")
+
+
+def _as_written(raw: str) -> str:
+    """Keep spellings like "WiFi", "iPhone", "PS4", "E-Gift"; lower-case plain or shouted words."""
+    if raw.isupper():
+        return raw if any(ch.isdigit() for ch in raw) else raw.lower()
+    return raw if raw[1:] != raw[1:].lower() else raw.lower()
+
+
+def state_of(match: re.Match[str]) -> str:
+    """The state word ("cancelled", "late"...) captured around a noun, or ""."""
+    groups = match.groupdict()
+    return (groups.get("post") or groups.get("pre") or "").lower()
+
+
+def _own_phrase(text: str, *, complaint: bool) -> str:
+    """The customer's own words for the thing at stake, as we would say them back.
+
+    "my flight was cancelled" -> "your cancelled flight"; "the app keeps crashing" ->
+    "the problem with the app"; "internet is down again" -> "the problem with the internet";
+    "" when no known noun is mentioned.
+    """
+    for pattern, fixed_owner in ((_OWN_NP, "your"), (_THE_NP, "the"), (_BARE_NP, "")):
+        match = pattern.search(text)
+        if match is None:
+            continue
+        noun = _as_written(match.group("noun"))
+        noun = {"order number": "order", "wi-fi": "wifi", "preorder": "pre-order"}.get(noun, noun)
+        owner = fixed_owner
+        if not owner:
+            # A bare noun: the customer's own thing ("internet is down") unless it is ours.
+            owner = "the" if match.group("noun").lower().rstrip("s") in _OURS else "your"
+        modifier = match.group("mod")
+        if modifier and modifier.lower() != noun.lower():
+            noun = f"{_as_written(modifier)} {noun}"
+        if noun.lower() in {"login", "logins", "password", "passwords"} and not state_of(match):
+            return "the login problem"
+        state = state_of(match)
+        state = "cancelled" if state == "canceled" else state
+        if state:
+            return f"{owner} {state} {noun}"
+        if complaint and _PROBLEM.search(text):
+            return f"the problem with {owner} {noun}"
+        return f"{owner} {noun}"
+    return ""
+
+
+def _safe_value(value: str | None) -> str:
+    if not value:
+        return ""
+    value = " ".join(value.split())
+    if not _SAFE_VALUE.match(value) or _TEMPLATE_SYNTAX.search(value) or "@" in value:
+        return ""
+    return value
+
+
+def _personal_finder() -> _Finder:
+    try:
+        from empathic_reply.details import find_personal_data
+    except ImportError:  # pragma: no cover - the details module ships with the library
+        return _fallback_personal
+    return find_personal_data
+
+
+class _Finder(Protocol):
+    def __call__(self, text: str) -> list[Detail]: ...
+
+
+_FALLBACK_PERSONAL: Final = re.compile(
+    r"[\w.+-]+@[\w-]+\.[\w.]+|\+?\d[\d ()-]{7,}\d|#\d{4,}|\b\d{6,}\b|(?<!\w)@\w{2,}"
+)
+
+
+def _fallback_personal(text: str) -> list[Detail]:
+    return [
+        Detail(kind="personal", text=m.group(), start=m.start(), end=m.end(), personal=True)
+        for m in _FALLBACK_PERSONAL.finditer(text)
+    ]
+
+
+def _stable(*parts: str) -> int:
+    digest = hashlib.blake2b("\x1f".join(parts).encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big")
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+
+
+def _span(delay: timedelta) -> str:
+    hours = delay.total_seconds() / 3600
+    if hours < 2:
+        return "over an hour"
+    if hours < 24:
+        return f"{int(hours)} hours"
+    days = int(hours // 24)
+    if days == 1:
+        return "a day"
+    if days < 14:
+        return f"{days} days"
+    return f"{days // 7} weeks"
+
+
+_LATE_SENTENCES: Final = (
+    "sorry it took us {span} to get back to you.",
+    "sorry for the slow reply; {span} is longer than you should have waited.",
+    "you've been waiting {span} for this reply, and I'm sorry about that.",
+    "apologies for going quiet on you for {span}.",
+    "I'm sorry this answer has taken {span}.",
+    "sorry for the wait on our side; {span} is too long.",
+    "thanks for bearing with us, and sorry it took {span} to answer.",
+)
+# When the body apologises already, own the delay without a second "sorry".
+_LATE_SENTENCES_NO_SORRY: Final = (
+    "we took {span} to get back to you, and that's on us.",
+    "{span} is far too long to wait for an answer, and that's on us.",
+    "this reply has taken us {span}, which is longer than it should have.",
+    "thanks for waiting {span} for us to get back to you.",
+    "it's taken {span} to reach your message, and that's not the standard we aim for.",
+)
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    variant: Variant
+    fit: float
+
+
+@dataclass(frozen=True)
+class _Meta:
+    variant: Variant
+    channel: str
+    apology: bool
+    requires: tuple[str, ...]
+    intents: tuple[str, ...]
+    topics: tuple[str, ...]
+    emotions: tuple[str, ...]
+    families: frozenset[str]
+    sentiment: frozenset[str]
+    formality: float
+    optional_used: frozenset[str]
+    cues: re.Pattern[str] | None
+
+
+@dataclass(frozen=True)
+class _Context:
+    analysis: Analysis
+    channel: Channel
+    values: dict[str, str]
+    available: frozenset[str]
+    intents: dict[str, float]
+    topics: dict[str, float]
+    emotions: dict[str, float]
+    families: frozenset[str]
+    no_apology: bool
+    strong_topic: bool
+
+
+_FAMILY: Final = {
+    "anger": "anger",
+    "frustration": "anger",
+    "impatience": "anger",
+    "disappointment": "sadness",
+    "sadness": "sadness",
+    "worry": "fear",
+    "confusion": "surprise",
+    "surprise": "surprise",
+    "disgust": "disgust",
+    "gratitude": "joy",
+    "joy": "joy",
+    "relief": "joy",
+}
+
+
+class Drafter:
+    """Drafts personalised acknowledgements from a template pack.
+
+    Args:
+        analyzer: Analyses messages (``analyze`` / ``analyze_many``).
+        reviewer: Reviews the chosen draft (canned-ness, empathy, risks).
+        templates: The template pack (default: the shipped pack).
+        history: Rotation history (default: a new :class:`InMemoryHistory`).
+        voice: Brand voice (default: :class:`BrandVoice` defaults).
+        personal_data: Finds personal data in a text (default:
+            :func:`empathic_reply.details.find_personal_data`); public drafts in which it
+            finds anything are never returned.
+    """
+
+    def __init__(
+        self,
+        *,
+        analyzer: AnalyzerLike,
+        reviewer: ReviewerLike,
+        templates: TemplatePack | None = None,
+        history: HistoryStore | None = None,
+        voice: BrandVoice | None = None,
+        personal_data: Callable[[str], list[Detail]] | None = None,
+    ) -> None:
+        self.analyzer = analyzer
+        self.reviewer = reviewer
+        self.templates = templates if templates is not None else TemplatePack.default()
+        self.history: HistoryStore = history if history is not None else InMemoryHistory()
+        self.voice = voice or BrandVoice()
+        self._find_personal = personal_data or _personal_finder()
+        self._handoff: RuleSet | None = None
+        self._meta_cache: tuple[TemplatePack, dict[str, list[_Meta]]] | None = None
+        self._holding = {
+            channel: [
+                compile_variant(
+                    VariantSpec(
+                        id=f"builtin.holding.{channel}.v{number}",
+                        intents=["other"],
+                        channel=channel,
+                        body=body,
+                    ),
+                    "<builtin>",
+                )
+                for number, body in enumerate(bodies, start=1)
+            ]
+            for channel, bodies in _HOLDING.items()
+        }
+
+    # -- public API ---------------------------------------------------------------------
+
+    def draft(
+        self,
+        message: str,
+        *,
+        customer_name: str | None = None,
+        channel: Channel = "public",
+        thread_id: str | None = None,
+        customer_id: str | None = None,
+        received_at: datetime | None = None,
+        now: datetime | None = None,
+    ) -> Draft:
+        """Draft a reply to one message.
+
+        Args:
+            message: The inbound message.
+            customer_name: The customer's name (sanitised; a greeting fallback is used
+                when missing or unusable).
+            channel: ``"public"`` or ``"private"``; public drafts never contain personal data.
+            thread_id: Conversation id for rotation (strong: no repeats in a thread).
+            customer_id: Customer id for rotation (strong: no repeats for a customer).
+            received_at: When the message arrived (naive = UTC).
+            now: The current time (naive = UTC; default: the clock).
+
+        Returns:
+            The :class:`~empathic_reply.models.Draft`; ``fit`` is in [0, 1], higher fits
+            better; ``needs_human`` with ``warnings`` says when a person must take over.
+
+        Raises:
+            TypeError: ``message`` or ``customer_name`` has the wrong type.
+            ValueError: ``channel`` is neither "public" nor "private".
+        """
+        check_text(message, "message")
+        self._check_channel(channel)
+        analysis = self.analyzer.analyze(message)
+        return self.draft_from_analysis(
+            analysis,
+            customer_name=customer_name,
+            channel=channel,
+            thread_id=thread_id,
+            customer_id=customer_id,
+            received_at=received_at,
+            now=now,
+        )
+
+    def draft_many(
+        self,
+        messages: Iterable[str],
+        *,
+        channel: Channel = "public",
+        customer_names: Sequence[str | None] | None = None,
+        batch_size: int = 256,
+    ) -> list[Draft]:
+        """Draft replies to many messages (analysed in batches), in input order.
+
+        Raises:
+            TypeError: A message is not a ``str``.
+            ValueError: ``customer_names`` has a different length than ``messages``.
+        """
+        self._check_channel(channel)
+        texts = list(messages)
+        for position, text in enumerate(texts):
+            check_text(text, f"messages[{position}]")
+        names: Sequence[str | None] = (
+            customer_names if customer_names is not None else [None] * len(texts)
+        )
+        if len(names) != len(texts):
+            raise ValueError(f"customer_names has {len(names)} items but messages has {len(texts)}")
+        analyses = self.analyzer.analyze_many(texts, batch_size=batch_size)
+        return [
+            self.draft_from_analysis(analysis, customer_name=name, channel=channel)
+            for analysis, name in zip(analyses, names, strict=True)
+        ]
+
+    def draft_from_analysis(
+        self,
+        analysis: Analysis,
+        *,
+        customer_name: str | None = None,
+        channel: Channel = "public",
+        thread_id: str | None = None,
+        customer_id: str | None = None,
+        received_at: datetime | None = None,
+        now: datetime | None = None,
+    ) -> Draft:
+        """Draft from an existing analysis (same options as :meth:`draft`)."""
+        self._check_channel(channel)
+        name = sanitize_name(customer_name)
+        current = _utc(now) if now is not None else datetime.now(timezone.utc)
+        alerts = self._handoff_alerts(analysis, channel)
+        hold = any(a.code in {"empty_message", "not_english", "unintelligible"} for a in alerts)
+        context = self._context(analysis, channel, name, hold=hold)
+        ranked = self._rank(context)
+        if not ranked or ranked[0].fit < _MIN_FIT:
+            alerts.append(
+                Alert(
+                    code="no_fitting_template",
+                    message="No variant in the pack fits this message well; write this reply.",
+                )
+            )
+        key = (analysis.text, thread_id or "", customer_id or "")
+        ordered = [] if hold else self._rotate(ranked, context, key, thread_id, customer_id)
+
+        late = None
+        if received_at is not None and analysis.needs_reply:
+            late = self._late_sentence(_utc(received_at), current, channel, key)
+
+        chosen, review, rendered = self._choose(ordered, context, late)
+        if chosen is None:
+            choices = self._holding[channel]
+            holding = choices[_stable("holding", *key) % len(choices)]
+            text = self._finish(holding, context, late) or self._finish(
+                holding, self._context(analysis, channel, ""), None
+            )
+            if text is None:  # pragma: no cover - the holding body has no customer values
+                raise RenderError("the built-in holding reply could not be rendered")
+            chosen = (holding, 0.0, text)
+            review = self.reviewer.review(text, message=analysis, channel=channel)
+        assert review is not None
+        variant, fit, text = chosen
+        self.history.record(variant.id, thread_id, customer_id, current)
+        return Draft(
+            text=text,
+            template_id=variant.id,
+            channel=channel,
+            fit=round(min(1.0, max(0.0, fit)), 4),
+            analysis=analysis,
+            review=review,
+            alternatives=[
+                Alternative(text=t, template_id=v.id, fit=round(min(1.0, max(0.0, f)), 4))
+                for v, f, t in rendered[:_ALTERNATIVES]
+            ],
+            needs_human=any(a.code in _HANDOFF_CODES for a in alerts),
+            warnings=alerts,
+        )
+
+    # -- building blocks ----------------------------------------------------------------
+
+    def _choose(
+        self,
+        ordered: list[_Candidate],
+        context: _Context,
+        late: tuple[str, str] | None,
+    ) -> tuple[tuple[Variant, float, str] | None, Review | None, list[tuple[Variant, float, str]]]:
+        # Render lazily, best first; review candidates in order and keep the first one our
+        # own review does not rate "high" on canned-ness (else the first one).
+        seen_texts: set[str] = set()
+        remaining = iter(ordered)
+
+        def next_rendered() -> tuple[Variant, float, str] | None:
+            for candidate in remaining:
+                text = self._finish(candidate.variant, context, late)
+                if text is not None and text not in seen_texts:
+                    seen_texts.add(text)
+                    return candidate.variant, candidate.fit, text
+            return None
+
+        chosen: tuple[Variant, float, str] | None = None
+        review: Review | None = None
+        passed_over: list[tuple[tuple[Variant, float, str], Review]] = []
+        for _ in range(_REVIEW_TRIES):
+            item = next_rendered()
+            if item is None:
+                break
+            candidate_review = self.reviewer.review(
+                item[2], message=context.analysis, channel=context.channel
+            )
+            if candidate_review.cannedness.level != "high":
+                chosen, review = item, candidate_review
+                break
+            passed_over.append((item, candidate_review))
+        if chosen is None and passed_over:
+            chosen, review = passed_over.pop(0)
+        rendered = [item for item, _ in passed_over]
+        while len(rendered) < _ALTERNATIVES:
+            item = next_rendered()
+            if item is None:
+                break
+            rendered.append(item)
+        return chosen, review, rendered
+
+    @staticmethod
+    def _check_channel(channel: str) -> None:
+        if channel not in ("public", "private"):
+            raise ValueError(f"channel must be 'public' or 'private', not {channel!r}")
+
+    def _values(self, analysis: Analysis, channel: Channel, name: str) -> dict[str, str]:
+        public = channel == "public"
+
+        def first(kind: str) -> str:
+            for detail in analysis.details:
+                if detail.kind != kind or (public and detail.personal):
+                    continue
+                raw = detail.text
+                if kind == "duration" and detail.value and re.match(r"^\d+ \w+$", detail.value):
+                    raw = detail.value
+                value = _safe_value(raw)
+                if value and public and self._find_personal(value):
+                    continue
+                if value:
+                    return value
+            return ""
+
+        order = "your order"
+        if not public:
+            order_id = next((d.text for d in analysis.details if d.kind == "order_id"), "")
+            if _ORDER_ID.match(order_id):
+                order = order_id if order_id.lower().startswith("order") else f"order {order_id}"
+        return {
+            "greeting": self.voice.greet(name),
+            "issue": issue_phrase(analysis),
+            "order": order,
+            "brand": self.voice.brand_name or "the team",
+            "channel": channel,
+            "name": name,
+            "product": first("product"),
+            "wait": first("duration"),
+            "amount": first("amount"),
+            "date": first("date"),
+            "agent": self.voice.agent_name,
+        }
+
+    def _context(
+        self, analysis: Analysis, channel: Channel, name: str, *, hold: bool = False
+    ) -> _Context:
+        values = self._values(analysis, channel, name)
+        if hold:
+            # We could not read the message: name nothing rather than guess.
+            values["issue"] = "this"
+        intents = {i.label: i.score for i in analysis.intents}
+        primary = analysis.intent
+        if primary == "other":
+            intents["other"] = max(intents.get("other", 0.0), 0.6)
+        positive_only = primary in {"praise", "thanks"} and not any(
+            intents.get(label, 0.0) >= 0.5 for label in ("complaint", "escalation_threat")
+        )
+        emotions = {e.label: e.score for e in analysis.emotions}
+        return _Context(
+            analysis=analysis,
+            channel=channel,
+            values=values,
+            available=frozenset(k for k in ("product", "wait", "amount", "date") if values[k]),
+            intents=intents,
+            topics={t.label: t.score for t in analysis.topics},
+            emotions=emotions,
+            families=frozenset(e.family for e in analysis.emotions),
+            no_apology=positive_only,
+            strong_topic=any(t.score >= 0.5 for t in analysis.topics),
+        )
+
+    def _metas(self) -> dict[str, list[_Meta]]:
+        # Precomputed per pack and voice: selection then touches only plain tuples.
+        if self._meta_cache is not None and self._meta_cache[0] is self.templates:
+            return self._meta_cache[1]
+        index: dict[str, list[_Meta]] = {}
+        for variant in self.templates.variants:
+            spec = variant.spec
+            if spec.formality == self.voice.formality:
+                formality = 1.0
+            elif "neutral" in (spec.formality, self.voice.formality):
+                formality = 0.5
+            else:
+                formality = 0.0
+            meta = _Meta(
+                variant=variant,
+                channel=spec.channel,
+                apology=spec.apology,
+                requires=tuple(spec.requires),
+                intents=tuple(spec.intents),
+                topics=tuple(spec.topics),
+                emotions=tuple(spec.emotions),
+                families=frozenset(_FAMILY[e] for e in spec.emotions),
+                sentiment=frozenset(spec.sentiment),
+                formality=formality,
+                optional_used=variant.optional_used,
+                cues=(
+                    re.compile("|".join(f"(?:{c})" for c in spec.cues), re.IGNORECASE)
+                    if spec.cues
+                    else None
+                ),
+            )
+            for label in spec.intents:
+                index.setdefault(label, []).append(meta)
+        self._meta_cache = (self.templates, index)
+        return index
+
+    @staticmethod
+    def _fit(meta: _Meta, ctx: _Context) -> float | None:  # noqa: PLR0912 - one branch per signal
+        if meta.channel not in ("any", ctx.channel):
+            return None
+        if meta.apology and ctx.no_apology:
+            return None
+        values = ctx.values
+        for required in meta.requires:
+            if not values[required]:
+                return None
+        intents = ctx.intents
+        # The first listed intent is the variant's purpose; the others are secondary fits.
+        intent = max(
+            intents.get(label, 0.0) * (1.0 if position == 0 else _SECONDARY_INTENT)
+            for position, label in enumerate(meta.intents)
+        )
+        if intent <= 0.0:
+            return None
+        if meta.topics:
+            hits = [ctx.topics[t] for t in meta.topics if t in ctx.topics]
+            if not hits and ctx.strong_topic:
+                return None  # a body about deliveries would name the wrong situation
+            topic = 0.5 + 0.5 * max(hits) if hits else (0.0 if ctx.topics else 0.25)
+        else:
+            topic = 0.5
+        if meta.emotions:
+            hits = [ctx.emotions[e] for e in meta.emotions if e in ctx.emotions]
+            if hits:
+                emotion = 0.5 + 0.5 * max(hits)
+            elif meta.families & ctx.families:
+                emotion = 0.45
+            else:
+                emotion = 0.0 if ctx.emotions else 0.2
+        else:
+            emotion = 0.5
+        if meta.sentiment:
+            sentiment = 1.0 if ctx.analysis.sentiment.label in meta.sentiment else 0.0
+        else:
+            sentiment = 0.5
+        if ctx.available:
+            specifics = len(meta.optional_used & ctx.available) / len(ctx.available)
+        else:
+            specifics = 0.5
+        fit = (
+            _W_INTENT * intent
+            + _W_TOPIC * topic
+            + _W_EMOTION * emotion
+            + _W_SENTIMENT * sentiment
+            + _W_FORMALITY * meta.formality
+            + _W_SPECIFICS * specifics
+        )
+        if meta.cues is not None:
+            fit += _CUE_BONUS if meta.cues.search(ctx.analysis.text) else -_CUE_PENALTY
+        return min(1.0, max(0.0, fit))
+
+    def _rank(self, ctx: _Context) -> list[_Candidate]:
+        index = self._metas()
+        seen: set[str] = set()
+        scored = []
+        for label, score in ctx.intents.items():
+            if score <= 0.0:
+                continue
+            for meta in index.get(label, ()):
+                if meta.variant.id in seen:
+                    continue
+                seen.add(meta.variant.id)
+                fit = self._fit(meta, ctx)
+                if fit is not None:
+                    scored.append(_Candidate(meta.variant, fit))
+        scored.sort(key=lambda c: (-c.fit, c.variant.id))
+        return scored
+
+    def _rotate(
+        self,
+        ranked: list[_Candidate],
+        ctx: _Context,
+        key: tuple[str, str, str],
+        thread_id: str | None,
+        customer_id: str | None,
+    ) -> list[_Candidate]:
+        if not ranked:
+            return []
+        best = ranked[0].fit
+        floor = max(_MIN_FIT, best - _POOL_SPREAD) if best >= _MIN_FIT else best - _POOL_SPREAD
+        pool = [c for c in ranked if c.fit >= floor][:_POOL_SIZE]
+        rest = ranked[len(pool) :]
+        if ctx.available:
+            # The customer gave a specific (their wait, amount, product, date): rotate only
+            # among variants that mirror one, when there are any.
+            mirroring = [c for c in pool if c.variant.optional_used & ctx.available]
+            if mirroring:
+                rest = [c for c in pool if c not in mirroring] + rest
+                pool = mirroring
+        recent: list[str] = []
+        if thread_id is not None or customer_id is not None:
+            recent = self.history.recent(thread_id=thread_id, customer_id=customer_id, limit=20)
+        position = {tid: i for i, tid in enumerate(recent)}
+        team = self.history.team_recency([c.variant.id for c in pool])
+
+        def score(candidate: _Candidate) -> float:
+            tid = candidate.variant.id
+            value = candidate.fit
+            if tid in position:
+                value -= _THREAD_PENALTY * (1.0 - position[tid] / 40)
+            ago = team.get(tid)
+            if ago is not None and ago <= _TEAM_WINDOW:
+                value -= _TEAM_PENALTY * (1.0 - (ago - 1) / _TEAM_WINDOW)
+            jitter = (_stable(tid, *key) % 10_000) / 10_000 * _JITTER
+            return value + jitter
+
+        pool.sort(key=lambda c: (-score(c), c.variant.id))
+        # Anything this thread or customer already got goes behind every fresh variant that
+        # still fits; a poorly fitting variant is worse than a repeat.
+        fresh = [c for c in pool if c.variant.id not in position]
+        fresh += [c for c in rest if c.variant.id not in position and c.fit >= _MIN_FIT]
+        seen = {c.variant.id for c in fresh}
+        return fresh + [c for c in pool + rest if c.variant.id not in seen]
+
+    def _finish(self, variant: Variant, ctx: _Context, late: tuple[str, str] | None) -> str | None:
+        try:
+            body = variant.render(ctx.values, voice=self.voice)
+        except RenderError:
+            return None
+        if late:
+            sentence = late[1] if variant.spec.apology else late[0]
+            greeting = ctx.values["greeting"]
+            if body.startswith(greeting):
+                rest = body[len(greeting) :].lstrip()
+                rest = rest[:1].upper() + rest[1:]
+                body = f"{greeting} {sentence} {rest}"
+            else:
+                body = f"{sentence[:1].upper()}{sentence[1:]} {body}"
+        if ctx.channel == "public" and self._find_personal(body):
+            return None
+        signature = self.voice.signature()
+        return f"{body}\n{signature}" if signature else body
+
+    def _late_sentence(
+        self, received_at: datetime, now: datetime, channel: Channel, key: tuple[str, str, str]
+    ) -> tuple[str, str] | None:
+        delay = now - received_at
+        if delay <= _LATE_AFTER[channel]:
+            return None
+        span = _span(delay)
+        seed = _stable("late", *key)
+        plain = _LATE_SENTENCES[seed % len(_LATE_SENTENCES)].format(span=span)
+        no_sorry = _LATE_SENTENCES_NO_SORRY[seed % len(_LATE_SENTENCES_NO_SORRY)].format(span=span)
+        # Both forms travel together; the body decides which one fits (see _finish).
+        return plain, no_sorry
+
+    def _handoff_rules(self) -> RuleSet:
+        if self._handoff is None:
+            from empathic_reply._rules import RuleSet
+
+            self._handoff = RuleSet.from_data(_HANDOFF_RULES, origin="drafting handoff rules")
+        return self._handoff
+
+    def _handoff_alerts(self, analysis: Analysis, channel: Channel) -> list[Alert]:
+        text = analysis.text
+        alerts: list[Alert] = []
+        codes: set[str] = set()
+
+        def add(
+            code: str, message: str, severity: str = "warning", evidence: Sequence[Evidence] = ()
+        ) -> None:
+            if code not in codes:
+                codes.add(code)
+                alerts.append(
+                    Alert(code=code, message=message, severity=severity, evidence=list(evidence))
+                )
+
+        if not text.strip():
+            add("empty_message", "The message is empty; there is nothing to reply to yet.", "info")
+            return alerts
+        for warning in analysis.warnings:
+            if warning.code in _HANDOFF_CODES and warning.code not in codes:
+                codes.add(warning.code)
+                alerts.append(warning)
+        if analysis.language not in ("en", "unknown"):
+            add(
+                "not_english",
+                f"The message looks like language {analysis.language!r}; a person should reply.",
+            )
+        words = re.findall(r"[^\W\d_]{2,}", text)
+        if not words or (
+            analysis.language == "unknown" and len(words) < 2 and not analysis.intents
+        ):
+            add("unintelligible", "The message has no words we can read; a person should look.")
+        if analysis.has_intent("escalation_threat"):
+            intent = next(i for i in analysis.intents if i.label == "escalation_threat")
+            add(
+                "escalation_threat",
+                "The customer threatens to escalate or leave; a person should handle this.",
+                "critical",
+                intent.evidence,
+            )
+        for label_score in self._handoff_rules().scores(text):
+            if label_score.score >= 0.5:
+                message = _HANDOFF_MESSAGES[label_score.label]
+                add(label_score.label, message, "critical", label_score.evidence())
+        if channel == "public":
+            anger = max(
+                (e.score for e in analysis.emotions if e.label in _VERY_ANGRY_EMOTIONS),
+                default=0.0,
+            )
+            sentiment = analysis.sentiment.score
+            if (anger >= 0.75 and sentiment <= -0.5) or sentiment <= -0.85:
+                add(
+                    "very_angry_public",
+                    "A very angry customer in public; a person should reply and take it private.",
+                )
+        return alerts

@@ -1,0 +1,162 @@
+"""Intents: hand-written examples pin what each intent means (with the real sentiment)."""
+
+from __future__ import annotations
+
+import pytest
+
+from empathic_reply.analysis import Analyzer
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Analyzer:
+    return Analyzer()
+
+
+def labels(analyzer: Analyzer, text: str) -> set[str]:
+    return {i.label for i in analyzer.analyze(text).intents if i.score >= 0.5}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my order was supposed to arrive Monday",  # breach of expectations, no negative word
+        "Still waiting on my refund, 3 weeks now",
+        "My package never arrived and nobody answers",
+        "Great, my order is late AGAIN. Thanks a lot.",
+        "@AcmeHelp I was charged twice for the same order",
+        "The app keeps crashing every time I open it",
+        "I've been on hold for 2 hours",
+        "The headphones stopped working after a week",
+        "I received the wrong size",
+    ],
+)
+def test_complaints(analyzer: Analyzer, text: str) -> None:
+    assert "complaint" in labels(analyzer, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I hate Mondays lol",  # negative, but aimed at no brand about no service
+        "Thanks so much for the quick help!",
+        "how long does standard shipping take?",
+        "Love the new update, great job team!",
+    ],
+)
+def test_not_complaints(analyzer: Analyzer, text: str) -> None:
+    assert "complaint" not in labels(analyzer, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "how do I reset my password",  # no question mark
+        "where is my order",
+        "can you tell me when the store opens",
+        "Is the sale still on?",
+        "I was wondering if you ship to Canada",
+    ],
+)
+def test_questions_with_or_without_question_mark(analyzer: Analyzer, text: str) -> None:
+    assert "question" in labels(analyzer, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("Please send me a replacement", "request"),
+        ("Could you refund my order?", "request"),
+        ("I want to cancel my subscription", "cancellation"),
+        ("how do I close my account", "cancellation"),
+        ("I'm switching to another provider", "cancellation"),
+        ("Your staff were amazing, best service ever", "praise"),
+        ("thanks!", "thanks"),
+        ("You should add a dark mode to the app", "feedback"),
+        ("It would be great if you offered gift wrapping", "feedback"),
+    ],
+)
+def test_other_intents(analyzer: Analyzer, text: str, intent: str) -> None:
+    assert intent in labels(analyzer, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The charger caught fire last night",
+        "My son had an allergic reaction to your snack",
+        "Someone used my card without permission, this is fraud",
+        "my account was hacked and money is missing",
+        "There's a gas leak after your engineer's visit",
+        "The whole network is down and I can't reach anyone",
+    ],
+)
+def test_urgent(analyzer: Analyzer, text: str) -> None:
+    analysis = analyzer.analyze(text)
+    assert analysis.has_intent("urgent")
+    assert analysis.urgency >= 0.5
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm contacting my lawyer about this",
+        "I will take legal action if this isn't fixed",
+        "I'm reporting you to the BBB",
+        "I'll be going to the press with this",
+        "I'll tell everyone I know to avoid you",
+        "I'm filing a chargeback with my bank",
+        "Expect a one-star review on Trustpilot",
+        "I'm escalating this to the ombudsman",
+    ],
+)
+def test_escalation_threats(analyzer: Analyzer, text: str) -> None:
+    assert "escalation_threat" in labels(analyzer, text)
+
+
+@pytest.mark.parametrize(
+    "text", ["thanks!", "Thank you so much, that fixed it 🙏", "cheers, much appreciated", "thx!!"]
+)
+def test_thanks_only_needs_no_reply(analyzer: Analyzer, text: str) -> None:
+    analysis = analyzer.analyze(text)
+    assert analysis.intent == "thanks"
+    assert analysis.needs_reply is False
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thanks, but my order still hasn't arrived",
+        "thanks for nothing, I've been waiting 3 weeks",
+        "Thanks! Can you also check my other order?",
+    ],
+)
+def test_thanks_with_more_needs_reply(analyzer: Analyzer, text: str) -> None:
+    assert analyzer.analyze(text).needs_reply is True
+
+
+def test_sarcastic_thanks_is_not_thanks(analyzer: Analyzer) -> None:
+    analysis = analyzer.analyze("Great, my order is late AGAIN. Thanks a lot.")
+    assert analysis.intent == "complaint"
+    assert not analysis.has_intent("thanks")
+    assert not analysis.has_intent("praise")
+
+
+def test_nothing_fits_is_other(analyzer: Analyzer) -> None:
+    analysis = analyzer.analyze("The sky is blue today.")
+    assert analysis.intent == "other"
+
+
+def test_scores_in_range_sorted_with_evidence(analyzer: Analyzer) -> None:
+    text = "@AcmeHelp my parcel never arrived, can you please refund me? I'll call my lawyer"
+    analysis = analyzer.analyze(text)
+    scores = [i.score for i in analysis.intents]
+    assert scores == sorted(scores, reverse=True)
+    assert all(0.0 <= s <= 1.0 for s in scores)
+    for intent in analysis.intents:
+        assert intent.evidence, intent.label
+        for ev in intent.evidence:
+            assert text[ev.start : ev.end] == ev.text
+    found = {i.label for i in analysis.intents if i.score >= 0.5}
+    assert {"complaint", "request", "escalation_threat"} <= found
+    complaint = next(i for i in analysis.intents if i.label == "complaint")
+    assert any(ev.source == "intent.complaint.not_arrived.v1" for ev in complaint.evidence)

@@ -1,0 +1,185 @@
+"""SentimentScorer: VADER per sentence, corrected for customer-support language."""
+
+from __future__ import annotations
+
+import pytest
+import spacy
+from hypothesis import given
+
+from empathic_reply._rules import Rule, RuleSet
+from empathic_reply.analysis._sentiment import SentimentScorer, vader_compound
+from empathic_reply.models import Sentiment
+from tests.strategies import hostile_text
+
+
+@pytest.fixture(scope="module")
+def nlp() -> spacy.language.Language:
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    return nlp
+
+
+@pytest.fixture(scope="module")
+def scorer() -> SentimentScorer:
+    return SentimentScorer()
+
+
+def score(nlp: spacy.language.Language, scorer: SentimentScorer, text: str) -> Sentiment:
+    return scorer.score_doc(nlp(text))
+
+
+# VADER's reading of each message, and the correction kinds that must fix it.
+VADER_FAILURES = [
+    ("Still waiting on my refund, 3 weeks now", 0.0, {"waiting"}),
+    ("My package never arrived and nobody answers", 0.0, {"non_arrival", "unanswered"}),
+    ("Great, my order is late AGAIN. Thanks a lot.", 0.79, {"sarcasm", "repeated_failure"}),
+    ("Kindly improve your performance", 0.73, {"polite_negative"}),
+    ("I never liked how they treat me", 0.09, {"negated_liking"}),
+    ("Oh wonderful, another delay 🙄", 0.34, {"sarcasm", "waiting"}),
+]
+
+
+@pytest.mark.parametrize(("text", "vader", "kinds"), VADER_FAILURES)
+def test_vader_failures_come_out_negative(nlp, scorer, text, vader, kinds) -> None:
+    assert vader_compound(text) == pytest.approx(vader, abs=0.01)
+    result = score(nlp, scorer, text)
+    assert result.label == "negative"
+    assert result.score <= scorer.scoring.negative_below
+    assert (result.raw_score > 0) == (vader > 0)
+    found = {c.source.split(".")[1] for c in result.corrections}
+    assert kinds <= found
+
+
+@pytest.mark.parametrize(("text", "_vader", "_kinds"), VADER_FAILURES)
+def test_correction_evidence_spans_index_the_text(nlp, scorer, text, _vader, _kinds) -> None:
+    result = score(nlp, scorer, text)
+    assert result.corrections
+    for evidence in result.corrections:
+        assert text[evidence.start : evidence.end] == evidence.text
+        assert evidence.source.startswith("sentiment.")
+
+
+def test_single_sentence_raw_score_is_vader_compound(nlp, scorer) -> None:
+    text = "Still waiting on my refund, 3 weeks now"
+    assert score(nlp, scorer, text).raw_score == 0.0
+
+
+def test_red_heart_with_variation_selector_reads_like_plain_heart(nlp, scorer) -> None:
+    # VADER knows "❤" but scores "❤️" (with U+FE0F) as 0.0; we read both the same, positively.
+    assert vader_compound("❤️") == vader_compound("❤") > 0.5
+    with_selector = score(nlp, scorer, "❤️")
+    plain = score(nlp, scorer, "❤")
+    assert with_selector == plain
+    assert with_selector.label == "positive"
+    assert score(nlp, scorer, "Got it, thank you ❤️") == score(nlp, scorer, "Got it, thank you ❤")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thanks again, great service!",
+        "Thank you so much, the team was great. Love it!",
+        "The new update is fantastic 😍",
+    ],
+)
+def test_praise_stays_positive(nlp, scorer, text) -> None:
+    result = score(nlp, scorer, text)
+    assert result.label == "positive"
+    assert not result.corrections
+
+
+@pytest.mark.parametrize(
+    "text", ["When does the store open tomorrow?", "My order number is 12345."]
+)
+def test_plain_questions_are_neutral(nlp, scorer, text) -> None:
+    assert score(nlp, scorer, text).label == "neutral"
+
+
+@pytest.mark.parametrize("text", ["", " ", "\n\t  "])
+def test_empty_text_is_neutral_zero(nlp, scorer, text) -> None:
+    assert score(nlp, scorer, text) == Sentiment(label="neutral", score=0.0, raw_score=0.0)
+
+
+def test_thresholds_are_the_documented_tuned_values(scorer) -> None:
+    assert scorer.scoring.negative_below == -0.1
+    assert scorer.scoring.positive_above == 0.225
+    assert scorer.scoring.model_weight == 0.3
+
+
+def test_one_angry_sentence_pulls_a_polite_message_down(nlp, scorer) -> None:
+    polite = "Hello team. Hope you are well."
+    mixed = polite + " This is the worst service I have ever had."
+    assert score(nlp, scorer, mixed).score < score(nlp, scorer, polite).score
+    assert score(nlp, scorer, mixed).label == "negative"
+
+
+def test_eye_roll_emoji_is_sarcasm(nlp, scorer) -> None:
+    result = score(nlp, scorer, "Love waiting on hold 🙄")
+    assert result.label == "negative"
+    assert any(c.text == "🙄" for c in result.corrections)
+
+
+def test_all_caps_shouting_is_reported(nlp, scorer) -> None:
+    result = score(nlp, scorer, "WHERE IS MY ORDER")
+    assert any(c.source == "sentiment.shouting.caps_run.v1" for c in result.corrections)
+
+
+def test_doc_without_sentence_boundaries(scorer) -> None:
+    doc = spacy.blank("en")("Still waiting. Nobody answers.")
+    assert scorer.score_doc(doc).label == "negative"
+
+
+def test_user_rules_can_disable_and_add_corrections(nlp) -> None:
+    text = "Kindly improve your performance"
+    disabled = RuleSet(
+        [
+            Rule(
+                id="sentiment.polite_negative.kindly_improve.v1",
+                label="polite_negative",
+                patterns=["x"],
+                enabled=False,
+            ),
+            # Rules for other detectors are ignored by the scorer.
+            Rule(id="intent.praise.kindly.v1", label="praise", patterns=["kindly"]),
+        ]
+    )
+    assert SentimentScorer(rules=disabled).score_doc(nlp(text)).label == "positive"
+    added = RuleSet(
+        [
+            Rule(
+                id="sentiment.custom.meh.v1",
+                label="meh",
+                patterns=["\\bmeh\\b"],
+                score=0.9,
+                attrs={"shift": -0.5},
+            )
+        ]
+    )
+    result = SentimentScorer(rules=added).score_doc(nlp("meh"))
+    assert result.label == "negative"
+    assert [c.source for c in result.corrections] == ["sentiment.custom.meh.v1"]
+
+
+def test_vader_analyser_is_built_once() -> None:
+    from empathic_reply.analysis._sentiment import _vader
+
+    assert _vader() is _vader()
+
+
+@given(hostile_text)
+def test_any_text_gives_a_valid_sentiment(text: str) -> None:
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    scorer = SentimentScorer()
+    result = scorer.score_doc(nlp(text))
+    assert isinstance(result, Sentiment)
+    assert -1.0 <= result.score <= 1.0
+    assert -1.0 <= result.raw_score <= 1.0
+    if result.score <= scorer.scoring.negative_below:
+        assert result.label == "negative"
+    elif result.score >= scorer.scoring.positive_above:
+        assert result.label == "positive"
+    else:
+        assert result.label == "neutral"
+    for evidence in result.corrections:
+        assert text[evidence.start : evidence.end] == evidence.text

@@ -1,0 +1,55 @@
+"""Topics: rules with evidence, on hand-written support messages."""
+
+from __future__ import annotations
+
+import pytest
+
+from empathic_reply._rules import RuleSet
+from empathic_reply.analysis._topics import TOPIC_LABELS, TopicDetector
+
+
+@pytest.fixture(scope="module")
+def detector() -> TopicDetector:
+    return TopicDetector(rules=RuleSet.from_package("analysis", "topics.yaml"))
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("The courier left my parcel in the rain", "delivery"),
+        ("my package still hasn't been delivered", "delivery"),
+        ("I placed an order last week", "order"),
+        ("you charged my card twice on this bill", "billing"),
+        ("when will I get my refund?", "refund"),
+        ("I want to return these shoes and get my money back", "refund"),
+        ("I can't log in, password reset doesn't work", "account"),
+        ("the zip broke and the stitching is coming apart", "product_quality"),
+        ("the agent on live chat was rude", "service"),
+        ("the app crashes on my iPhone after the update", "technical"),
+        ("why is it so expensive now? the price went up", "pricing"),
+        ("my Prime membership renewed without asking", "subscription"),
+    ],
+)
+def test_topic_found_with_evidence(detector: TopicDetector, text: str, topic: str) -> None:
+    topics = detector.detect(text)
+    found = {t.label: t for t in topics if t.score >= 0.5}
+    assert topic in found
+    for ev in found[topic].evidence:
+        assert text[ev.start : ev.end] == ev.text
+        assert ev.source.startswith(f"topic.{topic}.")
+
+
+def test_no_topic_for_small_talk(detector: TopicDetector) -> None:
+    assert detector.detect("lovely weather today") == []
+
+
+def test_vocabulary_is_shipped(detector: TopicDetector) -> None:
+    shipped = {rule.label for rule in detector.rules.rules}
+    assert shipped == set(TOPIC_LABELS)
+
+
+def test_scores_sorted_and_in_range(detector: TopicDetector) -> None:
+    topics = detector.detect("my order was delivered damaged and I want a refund on my card")
+    scores = [t.score for t in topics]
+    assert scores == sorted(scores, reverse=True)
+    assert all(0.3 <= s <= 1.0 for s in scores)
