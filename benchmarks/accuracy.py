@@ -26,11 +26,11 @@ from pathlib import Path
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-# twcs_labelled column -> ("intent" | "topic", our label)
+# twcs_labelled column -> ("intent" | "topic" | "complaint+topic", our label)
 TWCS_MAPPING: dict[str, dict[str, tuple[str, str]]] = {
     "AmazonHelp": {
         "Delivery": ("topic", "delivery"),
-        "Bad Support": ("intent", "complaint"),
+        "Bad Support": ("complaint+topic", "service"),
         "Service Praise": ("intent", "praise"),
         "Order Cancellation": ("intent", "cancellation"),
         "Refund": ("topic", "refund"),
@@ -192,6 +192,12 @@ def twcs(data_dir: Path) -> None:
             gold = [any(r.get(c, "").strip() in ("1", "1.0") for c in columns) for r in rows]
             if kind == "intent":
                 pred = [a.has_intent(label) for a in analyses]
+            elif kind == "complaint+topic":
+                pred = [
+                    a.has_intent("complaint")
+                    and any(t.label == label and t.score >= 0.5 for t in a.topics)
+                    for a in analyses
+                ]
             else:
                 pred = [
                     any(t.label == label and t.score >= 0.5 for t in a.topics) for a in analyses

@@ -16,6 +16,7 @@ Run: ``/work/venv/bin/python benchmarks/review_eval.py``. Figures are developmen
 from __future__ import annotations
 
 import itertools
+import os
 import re
 import sys
 import time
@@ -216,26 +217,42 @@ def main() -> int:
     print("\nTime per review (TWCS pairs):")
     analyses = [analyzer.analyze(m) for m in inbound]  # the message analysis is not ours
     n = len(replies)
-    t0 = time.perf_counter()
-    for r, a in zip(replies, analyses, strict=True):
-        reviewer.review(r, message=a, channel="public")
-    t1 = time.perf_counter()
-    for r, a in zip(replies, analyses, strict=True):
-        reviewer.score_cannedness(r, message=a)
-    t2 = time.perf_counter()
-    for r in replies:
-        reviewer.review(r)
-    t3 = time.perf_counter()
+
+    def per_call(fn: Any) -> tuple[float, float]:
+        # CPU time of this process (fair on a shared, loaded machine) and wall time, in us.
+        c0, w0 = time.process_time(), time.perf_counter()
+        fn()
+        return (time.process_time() - c0) / n * 1e6, (time.perf_counter() - w0) / n * 1e6
+
+    pairs = list(zip(replies, analyses, strict=True))
+    rows = [
+        (
+            "review, message given as Analysis",
+            lambda: [reviewer.review(r, message=a, channel="public") for r, a in pairs],
+        ),
+        (
+            "score_cannedness, Analysis given",
+            lambda: [reviewer.score_cannedness(r, message=a) for r, a in pairs],
+        ),
+        ("review, no message", lambda: [reviewer.review(r) for r in replies]),
+    ]
     fresh = Reviewer(analyzer=analyzer, personal_data=lambda _text: [])
-    t4 = time.perf_counter()
-    for r, m in zip(replies, inbound, strict=True):
-        fresh.review(r, message=m, channel="public")
-    t5 = time.perf_counter()
-    print(f"  review, message given as Analysis   : {(t1 - t0) / n * 1e6:8.1f} us")
-    print(f"  score_cannedness, Analysis given    : {(t2 - t1) / n * 1e6:8.1f} us")
-    print(f"  review, no message                  : {(t3 - t2) / n * 1e6:8.1f} us")
-    print(f"  review incl. message analysis       : {(t5 - t4) / n * 1e6:8.1f} us")
+    rows.append(
+        (
+            "review incl. message analysis",
+            lambda: [
+                fresh.review(r, message=m, channel="public")
+                for r, m in zip(replies, inbound, strict=True)
+            ],
+        )
+    )
+    print(f"  {'':36s}  {'CPU us':>8s}  {'wall us':>8s}")
+    for name, fn in rows:
+        cpu, wall = per_call(fn)
+        print(f"  {name:36s}: {cpu:8.1f}  {wall:8.1f}")
     print("  (personal-data check excluded: find_personal_data is timed by its owner)")
+    if hasattr(os, "getloadavg"):
+        print(f"  machine load average (1 min): {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     return 0
 
 

@@ -160,3 +160,23 @@ def test_scores_in_range_sorted_with_evidence(analyzer: Analyzer) -> None:
     assert {"complaint", "request", "escalation_threat"} <= found
     complaint = next(i for i in analysis.intents if i.label == "complaint")
     assert any(ev.source == "intent.complaint.not_arrived.v1" for ev in complaint.evidence)
+
+
+@pytest.mark.parametrize("name", ["intents.yaml", "topics.yaml"])
+def test_trigram_prefilter_changes_no_match(name: str) -> None:
+    from empathic_reply._rules import RuleSet
+
+    rules = RuleSet.from_package("analysis", name)
+    unfiltered = RuleSet.from_package("analysis", name)
+    unfiltered._compiled = [c._replace(needs=None) for c in unfiltered._compiled]
+    assert any(c.needs is not None for c in rules._compiled)
+    texts = [
+        "Still waiting on my refund, 3 weeks now!!",
+        "WHY won't the app LOAD?? I'm going to sue you",
+        "Thank you so much, that fixed it 🙏 ❤️",
+        "İstanbul order never arrived",  # a character that lowers to two
+        "cancel my Prime membership please, the price went up",
+        "",
+    ]
+    for text in texts:
+        assert rules.find(text) == unfiltered.find(text)

@@ -106,6 +106,7 @@ def review(
     *,
     message: str | Analysis | None = None,
     channel: Channel | None = None,
+    repeats: int | None = None,
 ) -> Review:
     """Review any reply (ours or a person's) for canned-ness, empathy and risks.
 
@@ -115,6 +116,8 @@ def review(
             the review cannot judge mirroring, apology or tone fit.
         channel: ``"public"``, ``"private"`` or ``None`` if unknown. Personal data in a public
             reply is always flagged.
+        repeats: How many near-copies of this reply were already sent to other customers,
+            if known (an audit computes it); adds a history-aware repetition signal.
 
     Returns:
         The :class:`Review`: canned-ness (score in [0, 1], higher is more canned), EPITOME
@@ -123,16 +126,18 @@ def review(
     Raises:
         TypeError: ``reply`` is not a ``str``.
     """
-    return default_engine().review(reply, message=message, channel=channel)
+    return default_engine().review(reply, message=message, channel=channel, repeats=repeats)
 
 
-def score_cannedness(reply: str, *, message: str | Analysis | None = None) -> Cannedness:
+def score_cannedness(
+    reply: str, *, message: str | Analysis | None = None, repeats: int | None = None
+) -> Cannedness:
     """Score how canned a reply reads: a score in [0, 1] (higher is more canned) with reasons.
 
     Raises:
         TypeError: ``reply`` is not a ``str``.
     """
-    return default_engine().score_cannedness(reply, message=message)
+    return default_engine().score_cannedness(reply, message=message, repeats=repeats)
 
 
 def audit(

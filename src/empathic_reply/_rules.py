@@ -320,8 +320,8 @@ class RuleSet:
 
         Args:
             text: The text to search.
-            only: Run only the rules with these ids (a caller's own cheap pre-checks);
-                ``None`` runs every enabled rule.
+            only: Run only the rules with these ids, skipping the trigram pre-filter (the
+                caller has made its own cheap pre-checks); ``None`` runs every enabled rule.
         """
         matches: list[Match] = []
         lowered = text.lower()
@@ -331,7 +331,7 @@ class RuleSet:
             if only is not None and compiled.rule.id not in only:
                 continue
             needs = compiled.needs
-            if aligned and needs is not None:
+            if only is None and aligned and needs is not None:
                 if trigrams is None:
                     trigrams = {lowered[i : i + 3] for i in range(len(lowered) - 2)}
                 if needs.isdisjoint(trigrams):

@@ -581,7 +581,9 @@ def _default_rules() -> RuleSet:
     return rules
 
 
-_DIGIT_RUNS = re.compile(r"\d+")
+# Digit runs glued to "@" are handles (TWCS anonymises them as @123456); no digit-gated
+# rule can start right after "@", so they do not open numeric gates.
+_DIGIT_RUNS = re.compile(r"(?<![@\d])\d+")
 # Punctuation and digits become spaces, so ``str.split`` yields the words (fast, all in C).
 _WORD_TABLE: Final = str.maketrans(
     dict.fromkeys(string.punctuation + string.digits + "‘’“”…–—", " ")

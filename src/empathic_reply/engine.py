@@ -127,13 +127,20 @@ class Engine:
         *,
         message: str | Analysis | None = None,
         channel: Channel | None = None,
+        repeats: int | None = None,
     ) -> Review:
         """Review any reply for canned-ness, empathy and risks. See :func:`review`."""
-        return self.reviewer.review(check_text(reply, "reply"), message=message, channel=channel)
+        return self.reviewer.review(
+            check_text(reply, "reply"), message=message, channel=channel, repeats=repeats
+        )
 
-    def score_cannedness(self, reply: str, *, message: str | Analysis | None = None) -> Cannedness:
+    def score_cannedness(
+        self, reply: str, *, message: str | Analysis | None = None, repeats: int | None = None
+    ) -> Cannedness:
         """Score only the canned-ness of a reply. See :func:`score_cannedness`."""
-        return self.reviewer.score_cannedness(check_text(reply, "reply"), message=message)
+        return self.reviewer.score_cannedness(
+            check_text(reply, "reply"), message=message, repeats=repeats
+        )
 
     def audit(self, data: Any, **options: Any) -> AuditReport:
         """Audit past (message, reply) pairs. See :func:`empathic_reply.audit`."""

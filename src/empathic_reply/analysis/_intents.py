@@ -194,7 +194,7 @@ class IntentDetector:
             )
         )
         asks_support = aim >= _SUPPORT_AIM
-        threat = max(scores.get("cancellation", 0.0), scores.get("escalation_threat", 0.0))
+        threat = max(scores.get(label, 0.0) for label in ("cancellation", "escalation_threat", "urgent"))
         inner = min(
             1.0,
             _W_WEAK * weak
