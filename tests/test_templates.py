@@ -355,7 +355,7 @@ def test_every_variable_set_is_documented():
 def test_brand_voice_greetings_never_leave_a_gap():
     assert BrandVoice().greet("Sam") == "Hi Sam,"
     assert BrandVoice().greet("") == "Hi there,"
-    assert BrandVoice(greeting="dear").greet("") == "Hello,"
+    assert BrandVoice(greeting="dear").greet("") == "Hello there,"
     assert BrandVoice(greeting="hey").greet("Zoë") == "Hey Zoë,"
 
 

@@ -15,9 +15,11 @@ first use by a shared default :class:`Engine`.
 import logging as _logging
 import typing as _typing
 
-# Load the `audit` submodule before binding the function of the same name: importing a
-# submodule later would otherwise replace `empathic_reply.audit` (the function) with it.
-import empathic_reply.audit  # noqa: F401  (light: its heavy imports are lazy)
+# Load the `audit` and `review` submodules before binding the functions of the same names:
+# importing a submodule later would otherwise replace the function attribute with the module.
+# Both are light (their heavy imports are lazy).
+import empathic_reply.audit
+import empathic_reply.review  # noqa: F401
 from empathic_reply._api import (
     analyze,
     analyze_many,

@@ -83,7 +83,7 @@ class Signal(NamedTuple):
 class SignalText(BaseModel):
     """What the review says about a signal: the reason and a default suggestion."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     message: str
     suggestion: str = ""
@@ -92,7 +92,7 @@ class SignalText(BaseModel):
 class HistoryModel(BaseModel):
     """History-aware layer: ``logit = intercept + base * single_logit + repetition * x``."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     intercept: float = 0.0
     base: float = 1.0
@@ -103,7 +103,7 @@ class HistoryModel(BaseModel):
 class CannednessModel(BaseModel):
     """Calibrated weights (``data/review/weights.yaml``), validated at load."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     version: int = 1
     intercept: float

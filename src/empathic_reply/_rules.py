@@ -65,7 +65,7 @@ class Rule(BaseModel):
         attrs: Free-form metadata for the consumer (e.g. ``{"personal": true}``).
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     id: str = Field(min_length=1)
     label: str = Field(min_length=1)
@@ -93,7 +93,7 @@ class Rule(BaseModel):
 class RuleFile(BaseModel):
     """A whole rule file: an optional label table and the rules."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     version: int = 1
     labels: dict[str, dict[str, Any]] = Field(default_factory=dict)

@@ -92,15 +92,16 @@ def _channel(value: Any) -> Any:
 def _batch_item(engine: Engine, command: str, item: Any) -> dict[str, Any]:
     if not isinstance(item, dict):
         raise TypeError("each line must be a JSON object")
+    # Values are unvalidated JSON; the engine raises TypeError naming a field of the wrong type.
+    message: Any = item.get("message")
     if command == "review":
-        result: Any = engine.review(
-            item.get("reply"), message=item.get("message"), channel=_channel(item.get("channel"))
-        )
+        reply: Any = item.get("reply")
+        result: Any = engine.review(reply, message=message, channel=_channel(item.get("channel")))
     elif command == "analyze":
-        result = engine.analyze(item.get("message"))
+        result = engine.analyze(message)
     else:
         result = engine.draft(
-            item.get("message"),
+            message,
             customer_name=item.get("name"),
             channel=_channel(item.get("channel")) or "public",
             thread_id=item.get("thread_id"),

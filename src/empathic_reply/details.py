@@ -8,8 +8,10 @@ module accepts it (Luhn for card numbers, ISO 13616 mod-97 for IBANs, digit coun
 numbers, "not a year, price or quantity" for identifiers). Overlapping candidates are
 resolved in favour of the longer span, then the higher score, then the more specific kind.
 
-Rules carry a ``gate`` (a regex that must occur somewhere in the text, e.g. a digit or ``@``)
-so a message without digits never runs the numeric detectors.
+Rules carry a ``gate`` (words, substrings, a regex and/or a minimum digit run; see
+``personal_data.yaml``) evaluated together once per text, so a message without a long
+digit run never runs the card or phone detectors. Gates only skip work: a property test
+checks that results equal those of the same rules without gates.
 """
 
 from __future__ import annotations
@@ -670,7 +672,8 @@ class _GateIndex:
         self.always: set[int] = set()
         self.by_word: dict[str, set[int]] = {}
         self.by_char: dict[str, set[int]] = {}
-        self.phrases: list[tuple[frozenset[str], int]] = []
+        # Phrases indexed by one of their words: only phrases whose word occurs are tested.
+        self.phrases: dict[str, list[tuple[frozenset[str], int]]] = {}
         self.regexes: list[tuple[re.Pattern[str], int, int]] = []
         self.digits = [0] * len(gates)
         for index, gate in enumerate(gates):
@@ -684,10 +687,12 @@ class _GateIndex:
                 self.by_word.setdefault(word, set()).add(index)
             for char in gate.chars:
                 self.by_char.setdefault(char, set()).add(index)
-            self.phrases.extend((phrase, index) for phrase in gate.phrases)
+            for phrase in gate.phrases:
+                self.phrases.setdefault(min(phrase), []).append((phrase, index))
             if gate.regex is not None:
                 self.regexes.append((gate.regex, gate.tail, index))
         self.all_words = frozenset(self.by_word)
+        self.phrase_words = frozenset(self.phrases)
 
     def open_rules(self, text: str) -> set[str]:
         """Ids of the rules that may match ``text`` (a closed gate never hides a match)."""
@@ -700,8 +705,8 @@ class _GateIndex:
         for char, indexes in self.by_char.items():
             if char in text:
                 opened |= indexes
-        if self.phrases:
-            for phrase, index in self.phrases:
+        for word in self.phrase_words.intersection(tokens):
+            for phrase, index in self.phrases[word]:
                 if index not in opened and phrase <= tokens:
                     opened.add(index)
         for regex, tail, index in self.regexes:

@@ -83,12 +83,13 @@ _W_FORMALITY: Final = 0.06
 _W_SPECIFICS: Final = 0.18
 _SECONDARY_INTENT: Final = 0.8
 _CUE_BONUS: Final = 0.08  # the message says what the variant is specifically about
-_CUE_PENALTY: Final = 0.15  # the variant is about something the message never mentions
-_POOL_SPREAD: Final = 0.25  # variants within this fit of the best take part in rotation
-_POOL_SIZE: Final = 16
+# A variant with cues that none match is about something the message never mentions
+# ("charged twice" for a dropping connection): it is not a candidate at all.
+_POOL_SPREAD: Final = 0.22  # variants within this fit of the best take part in rotation
+_POOL_SIZE: Final = 24
 _THREAD_PENALTY: Final = 0.4  # same thread/customer got it recently: strong push down
-_TEAM_PENALTY: Final = 0.2  # the team used it recently: weaker push down
-_TEAM_WINDOW: Final = 30  # drafts after which a team use no longer counts
+_TEAM_PENALTY: Final = 0.3  # the team used it recently: pushed below fresh fitting ones
+_TEAM_WINDOW: Final = 400  # drafts after which a team use no longer counts
 _JITTER: Final = 0.03  # hash-based tie-break, so similar messages spread over variants
 _MIN_FIT: Final = 0.35  # below this nothing in the pack fits: hand off
 _LATE_AFTER: Final = {"public": timedelta(hours=1), "private": timedelta(hours=4)}
@@ -148,22 +149,32 @@ _HANDOFF_MESSAGES: Final = {
     "legal": "The message mentions legal action or a regulator; a person must handle it.",
 }
 
+# Hand-off holding replies: they never name the situation (the message may be unreadable,
+# in another language, or about something only a person should judge).
 _HOLDING: Final = {
     "public": (
-        "{{ greeting }} thanks for flagging this. Someone from {{ brand }} will look into "
-        "{{ issue }} personally; could you send us a DM so we can pick it up there?",
-        "{{ greeting }} we've seen this, and a person from {{ brand }} is taking it on. "
-        "A DM with the details of {{ issue }} will help them get it right.",
+        "{{ greeting }} thanks for flagging this. Someone from {{ brand }} will look into it "
+        "personally; could you send us a DM so we can pick it up there?",
+        "{{ greeting }} we've seen your message, and a person from {{ brand }} is taking it on. "
+        "A DM with the details will help them get it right.",
         "{{ greeting }} this one needs a proper look from one of our team rather than a quick "
-        "answer. Could you DM us so they can follow up on {{ issue }}?",
+        "answer. Could you DM us so they can follow up with you?",
+        "{{ greeting }} one of our team will reply to you personally. If you can, send us a DM "
+        "so they have everything they need in one place.",
+        "{{ greeting }} we want a real person to answer this properly, so I've passed it on. "
+        "Please drop us a DM and they'll continue the conversation there.",
+        "{{ greeting }} thanks for getting in touch. A colleague who can help with this will "
+        "follow up; a quick DM lets them reach you directly.",
     ),
     "private": (
         "{{ greeting }} thanks for writing. Someone from {{ brand }} is going to look "
-        "at {{ issue }} personally and will come back to you shortly.",
-        "{{ greeting }} I've passed {{ issue }} to a colleague who can give it the attention it "
-        "needs; you'll hear from them directly.",
-        "{{ greeting }} a member of the {{ brand }} team will pick {{ issue }} up personally. "
+        "at this personally and will come back to you shortly.",
+        "{{ greeting }} I've passed your message to a colleague who can give it the attention "
+        "it needs; you'll hear from them directly.",
+        "{{ greeting }} a member of the {{ brand }} team will pick this up personally. "
         "Nothing more is needed from you for now.",
+        "{{ greeting }} thank you for your message. A colleague will read it in full and reply "
+        "to you here.",
     ),
 }
 
@@ -610,6 +621,7 @@ class _Context:
     families: frozenset[str]
     no_apology: bool
     strong_topic: bool
+    greetings: tuple[str, ...]
 
 
 _FAMILY: Final = {
@@ -778,17 +790,25 @@ class Drafter:
                 )
             )
         key = (analysis.text, thread_id or "", customer_id or "")
-        ordered = [] if hold else self._rotate(ranked, context, key, thread_id, customer_id)
+        ordered, team = (
+            ([], {}) if hold else self._rotate(ranked, context, key, thread_id, customer_id)
+        )
 
         late = None
         if received_at is not None and analysis.needs_reply:
             late = self._late_sentence(_utc(received_at), current, channel, key)
 
-        chosen, review, rendered = self._choose(ordered, context, late)
+        chosen, review, rendered = self._choose(ordered, context, late, team, key)
         if chosen is None:
             choices = self._holding[channel]
-            holding = choices[_stable("holding", *key) % len(choices)]
-            text = self._finish(holding, context, late) or self._finish(
+            held = self.history.team_recency([h.id for h in choices])
+            # Least recently used first; the message's hash breaks ties.
+            holding = min(
+                choices,
+                key=lambda h: (-held.get(h.id, 10**9), _stable("holding", h.id, *key)),
+            )
+            greeting = self._greeting(holding, context, held, key)
+            text = self._finish(holding, context, late, greeting=greeting) or self._finish(
                 holding, self._context(analysis, channel, ""), None
             )
             if text is None:  # pragma: no cover - the holding body has no customer values
@@ -815,11 +835,27 @@ class Drafter:
 
     # -- building blocks ----------------------------------------------------------------
 
+    def _greeting(
+        self, variant: Variant, context: _Context, team: dict[str, int], key: tuple[str, str, str]
+    ) -> str:
+        """The voice's greeting, or another of the same register when the team used it lately.
+
+        Deterministic: which alternative is picked depends only on the variant, the message
+        and its ids, never on the voice's own greeting (so a repeat never reuses it).
+        """
+        greetings = context.greetings
+        ago = team.get(variant.id)
+        if ago is None or ago > _TEAM_WINDOW or len(greetings) < 2:
+            return greetings[0]
+        return greetings[1 + _stable("greeting", variant.id, *key) % (len(greetings) - 1)]
+
     def _choose(
         self,
         ordered: list[_Candidate],
         context: _Context,
         late: tuple[str, str] | None,
+        team: dict[str, int],
+        key: tuple[str, str, str],
     ) -> tuple[tuple[Variant, float, str] | None, Review | None, list[tuple[Variant, float, str]]]:
         # Render lazily, best first; review candidates in order and keep the first one our
         # own review does not rate "high" on canned-ness (else the first one).
@@ -828,7 +864,8 @@ class Drafter:
 
         def next_rendered() -> tuple[Variant, float, str] | None:
             for candidate in remaining:
-                text = self._finish(candidate.variant, context, late)
+                greeting = self._greeting(candidate.variant, context, team, key)
+                text = self._finish(candidate.variant, context, late, greeting=greeting)
                 if text is not None and text not in seen_texts:
                     seen_texts.add(text)
                     return candidate.variant, candidate.fit, text
@@ -925,6 +962,7 @@ class Drafter:
             families=frozenset(e.family for e in analysis.emotions),
             no_apology=positive_only,
             strong_topic=any(t.score >= 0.5 for t in analysis.topics),
+            greetings=self.voice.greetings(name),
         )
 
     def _metas(self) -> dict[str, list[_Meta]]:
@@ -968,6 +1006,8 @@ class Drafter:
         if meta.channel not in ("any", ctx.channel):
             return None
         if meta.apology and ctx.no_apology:
+            return None
+        if meta.cues is not None and not meta.cues.search(ctx.analysis.text):
             return None
         values = ctx.values
         for required in meta.requires:
@@ -1015,7 +1055,7 @@ class Drafter:
             + _W_SPECIFICS * specifics
         )
         if meta.cues is not None:
-            fit += _CUE_BONUS if meta.cues.search(ctx.analysis.text) else -_CUE_PENALTY
+            fit += _CUE_BONUS
         return min(1.0, max(0.0, fit))
 
     def _rank(self, ctx: _Context) -> list[_Candidate]:
@@ -1042,9 +1082,9 @@ class Drafter:
         key: tuple[str, str, str],
         thread_id: str | None,
         customer_id: str | None,
-    ) -> list[_Candidate]:
+    ) -> tuple[list[_Candidate], dict[str, int]]:
         if not ranked:
-            return []
+            return [], {}
         best = ranked[0].fit
         floor = max(_MIN_FIT, best - _POOL_SPREAD) if best >= _MIN_FIT else best - _POOL_SPREAD
         pool = [c for c in ranked if c.fit >= floor][:_POOL_SIZE]
@@ -1079,16 +1119,26 @@ class Drafter:
         fresh = [c for c in pool if c.variant.id not in position]
         fresh += [c for c in rest if c.variant.id not in position and c.fit >= _MIN_FIT]
         seen = {c.variant.id for c in fresh}
-        return fresh + [c for c in pool + rest if c.variant.id not in seen]
+        return fresh + [c for c in pool + rest if c.variant.id not in seen], team
 
-    def _finish(self, variant: Variant, ctx: _Context, late: tuple[str, str] | None) -> str | None:
+    def _finish(
+        self,
+        variant: Variant,
+        ctx: _Context,
+        late: tuple[str, str] | None,
+        *,
+        greeting: str | None = None,
+    ) -> str | None:
+        values = ctx.values
+        if greeting is not None and greeting != values["greeting"]:
+            values = {**values, "greeting": greeting}
         try:
-            body = variant.render(ctx.values, voice=self.voice)
+            body = variant.render(values, voice=self.voice)
         except RenderError:
             return None
         if late:
             sentence = late[1] if variant.spec.apology else late[0]
-            greeting = ctx.values["greeting"]
+            greeting = values["greeting"]
             if body.startswith(greeting):
                 rest = body[len(greeting) :].lstrip()
                 rest = rest[:1].upper() + rest[1:]

@@ -155,7 +155,12 @@ class BrandVoice(BaseModel):
         formality: Preferred register; variants of the same register fit slightly better.
         emoji: When ``False``, emoji are stripped from every rendered body.
         greeting: Greeting style: ``"hi"`` ("Hi Sam,"), ``"hey"`` ("Hey Sam,"),
-            ``"hello"`` ("Hello Sam,") or ``"dear"`` ("Dear Sam,"; "Hello," without a name).
+            ``"hello"`` ("Hello Sam,") or ``"dear"`` ("Dear Sam,"; "Hello there," without a
+            name).
+        vary_greeting: When ``True`` (default), a variant the team used recently is sent with
+            another greeting of the same register ("Hey Sam," / "Sam," after "Hi Sam,"), so
+            the public timeline doesn't show the same opening line twice. ``False`` always
+            uses ``greeting``.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -166,6 +171,7 @@ class BrandVoice(BaseModel):
     formality: Literal["casual", "neutral", "formal"] = "neutral"
     emoji: bool = True
     greeting: Literal["hi", "hey", "hello", "dear"] = "hi"
+    vary_greeting: bool = True
 
     @field_validator("sign_off", "agent_name", "brand_name")
     @classmethod
@@ -183,13 +189,38 @@ class BrandVoice(BaseModel):
 
     def greet(self, name: str) -> str:
         """The greeting for ``name`` (already sanitised; "" for unknown), never "Hi ,"."""
-        if not name:
-            return {"hi": "Hi there,", "hey": "Hey there,", "hello": "Hello,", "dear": "Hello,"}[
-                self.greeting
-            ]
-        return {"hi": "Hi", "hey": "Hey", "hello": "Hello", "dear": "Dear"}[
-            self.greeting
-        ] + f" {name},"
+        return self.greetings(name)[0]
+
+    def greetings(self, name: str) -> tuple[str, ...]:
+        """Greetings for ``name`` ("" for unknown): the voice's own first, then alternatives.
+
+        The alternatives keep the register: casual and neutral voices rotate between "Hi",
+        "Hey", "Hello" and the bare name; a formal voice only between "Hello" and its own.
+        Never "Hi ," or a bare "Hello,".
+        """
+        return _greetings(self.greeting, self.formality, self.vary_greeting, name)
+
+
+@lru_cache(maxsize=1024)
+def _greetings(style: str, formality: str, vary: bool, name: str) -> tuple[str, ...]:
+    words = {"hi": "Hi", "hey": "Hey", "hello": "Hello", "dear": "Dear"}
+    if name:
+        own = f"{words[style]} {name},"
+        others = (
+            [f"Hello {name},", f"Hi {name},"]
+            if formality == "formal" or style == "dear"
+            else [f"Hey {name},", f"Hi {name},", f"{name},", f"Hello {name},"]
+        )
+    else:
+        own = {"hi": "Hi there,", "hey": "Hey there,"}.get(style, "Hello there,")
+        others = (
+            ["Hello there,", "Hi there,"]
+            if formality == "formal" or style == "dear"
+            else ["Hey there,", "Hi there,", "Hello there,"]
+        )
+    if not vary:
+        return (own,)
+    return (own, *[g for g in others if g != own])
 
 
 class VariantSpec(BaseModel):
