@@ -132,3 +132,9 @@ def test_any_text_gives_valid_matches(text):
         assert 0.0 <= score.score <= 1.0
         for ev in score.evidence():
             assert text[ev.start : ev.end] == ev.text
+
+
+def test_global_inline_flag_is_a_clear_rule_error():
+    bad = {"rules": [{"id": "flag.v1", "label": "x", "patterns": ["(?i)hello"]}]}
+    with pytest.raises(RuleError, match=r"rule flag\.v1, field patterns"):
+        RuleSet.from_data(bad, origin="flags.yaml")

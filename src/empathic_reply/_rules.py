@@ -84,7 +84,9 @@ class Rule(BaseModel):
     def _compiles(cls, value: list[str]) -> list[str]:
         for pattern in value:
             try:
-                re.compile(pattern)
+                # Patterns are joined into one alternation, so each must also compile as a
+                # group: a global inline flag such as "(?i)" is only valid at the very start.
+                re.compile(f"(?:{pattern})")
             except re.error as exc:
                 raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
         return value

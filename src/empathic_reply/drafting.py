@@ -94,6 +94,7 @@ _JITTER: Final = 0.03  # hash-based tie-break, so similar messages spread over v
 _MIN_FIT: Final = 0.35  # below this nothing in the pack fits: hand off
 _LATE_AFTER: Final = {"public": timedelta(hours=1), "private": timedelta(hours=4)}
 _ALTERNATIVES: Final = 3
+_SOFT_COMPLAINT: Final = -0.4  # sentiment at or below which an "other" message may be a complaint
 _REVIEW_TRIES: Final = 4  # candidates reviewed before settling for a canned-sounding one
 
 _HANDOFF_RULES: Final = {
@@ -947,6 +948,10 @@ class Drafter:
         primary = analysis.intent
         if primary == "other":
             intents["other"] = max(intents.get("other", 0.0), 0.6)
+            if analysis.sentiment.score <= _SOFT_COMPLAINT and values["issue"] != "this":
+                # No intent stood out, but the message is clearly unhappy about something we
+                # can name ("Cuts out every 20 minutes"): complaint bodies may fit too.
+                intents["complaint"] = max(intents.get("complaint", 0.0), 0.45)
         positive_only = primary in {"praise", "thanks"} and not any(
             intents.get(label, 0.0) >= 0.5 for label in ("complaint", "escalation_threat")
         )
@@ -1130,16 +1135,21 @@ class Drafter:
         greeting: str | None = None,
     ) -> str | None:
         values = ctx.values
-        if greeting is not None and greeting != values["greeting"]:
+        if greeting and greeting != values["greeting"]:
             values = {**values, "greeting": greeting}
         try:
             body = variant.render(values, voice=self.voice)
         except RenderError:
             return None
+        if greeting == "" and body.startswith(values["greeting"] + " "):
+            # No greeting this time: the body's first words open the reply.
+            body = body[len(values["greeting"]) + 1 :]
+            body = body[:1].upper() + body[1:]
+            values = {**values, "greeting": ""}
         if late:
             sentence = late[1] if variant.spec.apology else late[0]
             greeting = values["greeting"]
-            if body.startswith(greeting):
+            if greeting and body.startswith(greeting):
                 rest = body[len(greeting) :].lstrip()
                 rest = rest[:1].upper() + rest[1:]
                 body = f"{greeting} {sentence} {rest}"

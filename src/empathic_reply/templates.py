@@ -195,8 +195,9 @@ class BrandVoice(BaseModel):
         """Greetings for ``name`` ("" for unknown): the voice's own first, then alternatives.
 
         The alternatives keep the register: casual and neutral voices rotate between "Hi",
-        "Hey", "Hello" and the bare name; a formal voice only between "Hello" and its own.
-        Never "Hi ," or a bare "Hello,".
+        "Hey", "Hello", the bare name and, last, ``""`` (no greeting: the drafter then starts
+        the reply with the body's first sentence); a formal voice only between "Hello" and its
+        own. The first item is never ``""``; no item is ever "Hi ," or a bare "Hello,".
         """
         return _greetings(self.greeting, self.formality, self.vary_greeting, name)
 
@@ -209,14 +210,14 @@ def _greetings(style: str, formality: str, vary: bool, name: str) -> tuple[str, 
         others = (
             [f"Hello {name},", f"Hi {name},"]
             if formality == "formal" or style == "dear"
-            else [f"Hey {name},", f"Hi {name},", f"{name},", f"Hello {name},"]
+            else [f"Hey {name},", f"Hi {name},", f"{name},", f"Hello {name},", ""]
         )
     else:
         own = {"hi": "Hi there,", "hey": "Hey there,"}.get(style, "Hello there,")
         others = (
             ["Hello there,", "Hi there,"]
             if formality == "formal" or style == "dear"
-            else ["Hey there,", "Hi there,", "Hello there,"]
+            else ["Hey there,", "Hi there,", "Hello there,", ""]
         )
     if not vary:
         return (own,)
