@@ -7,7 +7,11 @@ links, numbers and agent sign-offs) on the single-reply signals of
 :mod:`empathic_reply._cannedness`. Weights are constrained to be >= 0 so every reason reads
 "this made it more canned". Held-out ROC-AUC is reported with 5-fold cross-validation grouped
 by brand (no brand in both train and test) and stratified 5-fold; the shipped weights are
-fitted on all rows. The history-aware layer (``repeats``) is fitted on top of the
+fitted on all rows. The saturation points of the graded signals (``shape``: words outside
+formula at which ``formulaic`` reaches 0, share of mirrored words at which ``no_mirroring``
+reaches 0) come from a small grid, chosen by *nested* cross-validation: inside each outer
+training fold the grid point with the best inner-CV AUC is used, so the held-out AUCs printed
+include that choice. The history-aware layer (``repeats``) is fitted on top of the
 out-of-fold single-reply logit.
 
 Empathy: for each EPITOME mechanism, how many weak cues promote a level to 2 (0 = never),
@@ -25,15 +29,27 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from review_eval import DATA, auc, macro_f1, make_analyzer, twcs_labels  # noqa: E402
+from review_eval import (  # type: ignore[import-not-found]  # noqa: E402
+    DATA,
+    auc,
+    macro_f1,
+    make_analyzer,
+    twcs_labels,
+)
 
 WEIGHTS = ROOT / "src" / "empathic_reply" / "data" / "review" / "weights.yaml"
+SHAPE_GRID = [
+    {"formula_words": fw, "mirror_share": ms}
+    for fw in (12.0, 20.0, 30.0, 45.0)
+    for ms in (0.25, 0.5)
+]
 MIN_SUPPORT = 15  # rows with a non-zero signal needed to estimate its weight
 L2 = 0.5  # ridge penalty on the weights (not the intercept); small data, keep them modest
 
@@ -41,7 +57,7 @@ L2 = 0.5  # ridge penalty on the weights (not the intercept); small data, keep t
 def fit_nonneg_logreg(x: Any, y: Any, *, l2: float = L2, upper: float | None = None) -> Any:
     """Balanced-class logistic regression with weights >= 0 (L-BFGS-B). Returns [b, w...]."""
     import numpy as np
-    from scipy.optimize import minimize
+    from scipy.optimize import minimize  # type: ignore[import-untyped]
 
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
@@ -65,6 +81,65 @@ def fit_nonneg_logreg(x: Any, y: Any, *, l2: float = L2, upper: float | None = N
     return res.x
 
 
+def _oof(x: Any, y: Any, splitter: Any, groups: Any = None) -> Any:
+    """Out-of-fold logits of the non-negative logistic regression."""
+    import numpy as np
+
+    z = np.zeros(len(y))
+    for train, test in splitter.split(x, y, groups):
+        theta = fit_nonneg_logreg(x[train], y[train])
+        z[test] = theta[0] + x[test] @ theta[1:]
+    return z
+
+
+def _inner_auc(x: Any, y: Any, idx: Any, groups: Sequence[str] | None) -> float:
+    """Inner-CV AUC on the rows ``idx`` (4 folds, grouped by brand when ``groups`` is given)."""
+    from sklearn.model_selection import (  # type: ignore[import-untyped]
+        GroupKFold,
+        StratifiedKFold,
+    )
+
+    splitter: Any = (
+        GroupKFold(n_splits=4)
+        if groups is not None
+        else StratifiedKFold(4, shuffle=True, random_state=1)
+    )
+    sub_groups = None if groups is None else [groups[i] for i in idx]
+    z = _oof(x[idx], y[idx], splitter, sub_groups)
+    return float(auc(y[idx].tolist(), z.tolist()))
+
+
+def _nested(xs: list[Any], y: Any, splitter: Any, groups: Sequence[str] | None = None) -> Any:
+    """Out-of-fold logits where each outer fold picks its shape by inner CV on its training rows."""
+    import numpy as np
+
+    z = np.zeros(len(y))
+    for train, test in splitter.split(xs[0], y, groups):
+        best = max(range(len(xs)), key=lambda g: _inner_auc(xs[g], y, train, groups))
+        theta = fit_nonneg_logreg(xs[best][train], y[train])
+        z[test] = theta[0] + xs[best][test] @ theta[1:]
+    return z
+
+
+def _signal_matrices(
+    reviewer: Any, signals: tuple[str, ...], replies: list[str], analyses: list[Any]
+) -> list[Any]:
+    """One signal matrix (rows x signals) per point of ``SHAPE_GRID``."""
+    import numpy as np
+
+    from empathic_reply._cannedness import SignalShape
+
+    xs = []
+    for grid in SHAPE_GRID:
+        shape = SignalShape.model_validate(grid)
+        rows = [
+            reviewer.signals(r, message=a, shape=shape)
+            for r, a in zip(replies, analyses, strict=True)
+        ]
+        xs.append(np.array([[row[s] for s in signals] for row in rows]))
+    return xs
+
+
 def calibrate_cannedness(reviewer: Any, signals: tuple[str, ...]) -> dict[str, Any]:
     """Fit the canned-ness weights on TWCS; print univariate, CV and training AUCs."""
     import numpy as np
@@ -76,25 +151,22 @@ def calibrate_cannedness(reviewer: Any, signals: tuple[str, ...]) -> dict[str, A
     replies = df["reply_text"].astype(str).tolist()
     y_list, repeats = twcs_labels(brands, replies)
     y = np.array(y_list)
-    rows = [
-        reviewer.signals(r, message=m)
-        for r, m in zip(replies, df["inbound_text"].astype(str), strict=True)
-    ]
-    x = np.array([[row[s] for s in signals] for row in rows])
+    analyses = [reviewer._analysis(m) for m in df["inbound_text"].astype(str)]
+    xs = _signal_matrices(reviewer, signals, replies, analyses)
     print(f"TWCS: {len(y)} replies, {int(y.sum())} templated")
+
+    z_brand = _nested(xs, y, GroupKFold(n_splits=5), brands)
+    z_strat = _nested(xs, y, StratifiedKFold(n_splits=5, shuffle=True, random_state=0))
+    # The shipped shape: best brand-grouped CV AUC on all rows (ties: the earlier grid point).
+    per_grid = [auc(y_list, _oof(x, y, GroupKFold(n_splits=5), brands).tolist()) for x in xs]
+    for grid, value in zip(SHAPE_GRID, per_grid, strict=True):
+        print(f"  shape {grid}: brand-grouped CV AUC {value:.3f}")
+    chosen = int(np.argmax(per_grid))
+    x = xs[chosen]
+    print(f"  chosen shape: {SHAPE_GRID[chosen]}")
     for k, s in enumerate(signals):
         uni = auc(y_list, x[:, k].tolist())
         print(f"  univariate AUC {s:18s}: {uni:.3f}  mean={x[:, k].mean():.2f}")
-
-    def oof(splitter: Any, groups: Any = None) -> Any:
-        z = np.zeros(len(y))
-        for train, test in splitter.split(x, y, groups):
-            theta = fit_nonneg_logreg(x[train], y[train])
-            z[test] = theta[0] + x[test] @ theta[1:]
-        return z
-
-    z_brand = oof(GroupKFold(n_splits=5), brands)
-    z_strat = oof(StratifiedKFold(n_splits=5, shuffle=True, random_state=0))
     theta = fit_nonneg_logreg(x, y)
     # Signals too rare in this data to estimate (e.g. defensive wording, unfilled slots) get
     # a documented prior: the median of the weights the data could estimate. Listed in
@@ -115,9 +187,9 @@ def calibrate_cannedness(reviewer: Any, signals: tuple[str, ...]) -> dict[str, A
         "auc_cv_stratified": round(auc(y_list, z_strat.tolist()), 3),
         "auc_train": round(auc(y_list, z_all.tolist()), 3),
     }
-    print(f"  held-out AUC, 5-fold grouped by brand : {figures['auc_cv_by_brand']:.3f}")
-    print(f"  held-out AUC, 5-fold stratified       : {figures['auc_cv_stratified']:.3f}")
-    print(f"  training AUC (shipped weights)        : {figures['auc_train']:.3f}")
+    print(f"  held-out AUC, 5-fold grouped by brand (nested): {figures['auc_cv_by_brand']:.3f}")
+    print(f"  held-out AUC, 5-fold stratified (nested)      : {figures['auc_cv_stratified']:.3f}")
+    print(f"  training AUC (shipped weights)                : {figures['auc_train']:.3f}")
 
     # History layer on the out-of-fold single logit, repetition log-scaled and saturating.
     saturation = 20
@@ -133,6 +205,7 @@ def calibrate_cannedness(reviewer: Any, signals: tuple[str, ...]) -> dict[str, A
     return {
         "intercept": round(float(theta[0]), 4),
         "weights": {s: round(float(w), 4) for s, w in zip(signals, theta[1:], strict=True)},
+        "shape": SHAPE_GRID[chosen],
         "history": {
             "intercept": round(float(htheta[0]), 4),
             "base": round(float(htheta[1]), 4),
@@ -202,6 +275,7 @@ def _write(result: dict[str, Any], empathy: dict[str, Any]) -> None:
     header = "".join(line + "\n" for line in text.splitlines() if line.startswith("#"))
     doc["intercept"] = result["intercept"]
     doc["weights"] = result["weights"]
+    doc["shape"] = result["shape"]
     doc["history"] = result["history"]
     doc.setdefault("empathy", {})["promote_at"] = empathy["promote_at"]
     doc["empathy"]["question_min_words"] = empathy["question_min_words"]
@@ -210,6 +284,8 @@ def _write(result: dict[str, Any], empathy: dict[str, Any]) -> None:
         "label": "same brand sent a near-copy (3-shingle Jaccard >= 0.5 after masking)",
         "rows": result["rows"],
         "positives": result["positives"],
+        "cannedness_cv": "5-fold, by brand and stratified; nested (shape chosen inside each "
+        "training fold by inner CV)",
         "cannedness_auc": result["figures"],
         "weights_not_fitted": result["priors"],
         "empathy_macro_f1_cv": empathy["figures"],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 
-from empathic_reply._cannedness import SIGNALS, lexicon, model
+from empathic_reply._cannedness import SIGNALS, SignalShape, lexicon, model
 from empathic_reply.review import Reviewer
 from tests.strategies import hostile_text
 from tests.test_review import ANGRY_MSG, ORDER_MSG, PRAISE_MSG, FakeAnalyzer, make_analysis
@@ -89,10 +89,17 @@ def test_formulaic_signal(reviewer: Reviewer) -> None:
     assert (
         reviewer.signals("Hi there, thanks for reaching out! Please DM us. ^JS")["formulaic"] == 1.0
     )
+    # Graded: 1 - words said outside formula / formula_words (calibrated; 30 here).
+    shape = SignalShape(formula_words=30.0)
     specific = (
         "The blue jacket refund was stuck in our payments queue; it's released and due Monday."
     )
-    assert reviewer.signals(specific)["formulaic"] == 0.0
+    assert reviewer.signals(specific, shape=shape)["formulaic"] == 0.5  # 15 words of content
+    longer = (
+        specific + " I've added a note so the courier rings twice, and I'll check on it myself."
+    )
+    assert reviewer.signals(longer, shape=shape)["formulaic"] == 0.0
+    assert 0.0 < reviewer.signals(specific)["formulaic"] < 1.0
 
 
 def test_generic_and_mirroring(reviewer: Reviewer) -> None:
@@ -178,3 +185,91 @@ def test_score_cannedness_matches_review(reviewer: Reviewer, text: str) -> None:
     assert reviewer.score_cannedness(text, message=ANGRY_MSG) == (
         reviewer.review(text, message=ANGRY_MSG).cannedness
     )
+
+
+# -- redirects: canned only when the reply says nothing about the customer's situation -----
+
+LATE_MSG = "My order #123 is 3 weeks late"
+
+
+@pytest.fixture
+def late_reviewer() -> Reviewer:
+    from empathic_reply.models import Detail
+
+    late = make_analysis(
+        LATE_MSG,
+        score=-0.5,
+        intents=["complaint"],
+        details=[
+            Detail(kind="order_id", text="#123", start=9, end=13, personal=True),
+            Detail(kind="duration", text="3 weeks", start=17, end=24, personal=False),
+        ],
+    )
+    return Reviewer(analyzer=FakeAnalyzer({LATE_MSG: late}), personal_data=lambda _t: [])  # type: ignore[arg-type]
+
+
+def test_redirect_after_naming_the_situation_is_not_canned(late_reviewer: Reviewer) -> None:
+    reply = "Sorry your order #123 is three weeks late — DM us and we'll chase it"
+    c = late_reviewer.score_cannedness(reply, message=LATE_MSG)
+    assert "redirect" not in {r.signal for r in c.reasons}
+    assert not any("without saying anything" in r.message for r in c.reasons)
+    assert c.level == "low"
+    # The same DM, with nothing about the situation, is a redirect reason.
+    bare = late_reviewer.score_cannedness("Sorry about that, DM us.", message=LATE_MSG)
+    assert "redirect" in {r.signal for r in bare.reasons}
+    assert bare.score > c.score
+
+
+def test_bare_dm_request_is_a_redirect_reason(late_reviewer: Reviewer) -> None:
+    for message in (None, LATE_MSG):
+        c = late_reviewer.score_cannedness("Please DM us.", message=message)
+        redirect = [r for r in c.reasons if r.signal == "redirect"]
+        assert [(r.text, r.start, r.end) for r in redirect] == [("Please DM us", 0, 12)]
+        assert redirect[0].message == (
+            "Redirects the customer ('Please DM us') without saying anything about their situation."
+        )
+        assert c.level == "high"
+
+
+def test_redirect_after_one_echoed_word_is_a_weaker_truthful_reason(
+    late_reviewer: Reviewer,
+) -> None:
+    reply = "Sorry the order is taking a while, please DM us."
+    c = late_reviewer.score_cannedness(reply, message=LATE_MSG)
+    redirect = [r for r in c.reasons if r.signal == "redirect"]
+    assert [r.text for r in redirect] == ["please DM us"]
+    # It said something (the order), so the reason must not claim it said nothing.
+    assert redirect[0].message == (
+        "Redirects the customer ('please DM us') while reusing little of what they wrote."
+    )
+    bare = late_reviewer.score_cannedness("Please DM us.", message=LATE_MSG)
+    bare_redirect = next(r for r in bare.reasons if r.signal == "redirect")
+    assert redirect[0].weight < bare_redirect.weight
+
+
+def test_stock_phrases_count_even_with_a_specific_reply(late_reviewer: Reviewer) -> None:
+    reply = (
+        "We apologize for any inconvenience: your order #123 is three weeks late, DM us and "
+        "we'll chase it"
+    )
+    c = late_reviewer.score_cannedness(reply, message=LATE_MSG)
+    signals = {r.signal for r in c.reasons}
+    assert "stock_phrase" in signals
+    assert "redirect" not in signals
+
+
+def test_naming_the_topic_in_other_words_is_not_generic() -> None:
+    from empathic_reply.models import Topic
+
+    text = "my package hasnt arrived"
+    parcel = make_analysis(text, score=-0.4, intents=["complaint"]).model_copy(
+        update={"topics": [Topic(label="delivery", score=0.8)]}
+    )
+    reviewer = Reviewer(analyzer=FakeAnalyzer(), personal_data=lambda _t: [])  # type: ignore[arg-type]
+    named = reviewer.signals("Sorry the parcel is running late, DM us.", message=parcel)
+    assert named["generic"] == 0.0
+    assert named["no_mirroring"] == 1.0  # other words than theirs: still not mirroring
+    c = reviewer.score_cannedness("Sorry the parcel is running late, DM us.", message=parcel)
+    redirect = next(r for r in c.reasons if r.signal == "redirect")
+    assert "reusing little of what they wrote" in redirect.message
+    assert reviewer.signals("Sorry about that, DM us.", message=parcel)["generic"] == 1.0

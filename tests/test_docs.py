@@ -17,7 +17,9 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import types
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -216,35 +218,67 @@ def test_python_examples_run(page, tmp_path, monkeypatch, capsys):
         pytest.skip("no Python examples on this page")
 
 
+@dataclass(frozen=True)
+class ShellRun:
+    """One shell example and how it ended."""
+
+    where: str
+    script: str
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def _run_shell_examples(page: Path) -> list[ShellRun]:
+    """Run a page's command-line examples in order, in a fresh working directory."""
+    runs: list[ShellRun] = []
+    with tempfile.TemporaryDirectory(prefix="docs-shell-") as workdir:
+        for block in blocks(page):
+            if block.write_to:
+                _write(block, Path(workdir))
+            if block.language not in _SHELL_LANGUAGES or block.skip or block.write_to:
+                continue
+            script = shell_script(block)
+            if script is None:
+                continue
+            done = subprocess.run(
+                ["bash", "-e", "-o", "pipefail", "-c", script],
+                cwd=workdir,
+                env=_env(),
+                capture_output=True,
+                text=True,
+                stdin=subprocess.DEVNULL,
+                timeout=180,
+                check=False,
+            )
+            where = f"{_page_id(page)}:{block.line}"
+            runs.append(ShellRun(where, script, done.returncode, done.stdout, done.stderr))
+    return runs
+
+
+@pytest.fixture(scope="session")
+def shell_runs() -> dict[Path, list[ShellRun]]:
+    """Every page's command-line examples, pages run concurrently.
+
+    Each command starts a new process that loads spaCy, VADER and the template pack, so the
+    pages run side by side (each page's examples still in order) to keep the suite quick.
+    """
+    workers = max(1, min(4, os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return dict(zip(PAGES, pool.map(_run_shell_examples, PAGES), strict=True))
+
+
 @pytest.mark.parametrize("page", PAGES, ids=_page_id)
-def test_shell_examples_run(page, tmp_path):
-    ran = 0
-    for block in blocks(page):
-        if block.write_to:
-            _write(block, tmp_path)
-        if block.language not in _SHELL_LANGUAGES or block.skip or block.write_to:
-            continue
-        script = shell_script(block)
-        if script is None:
-            continue
-        where = f"{_page_id(page)}:{block.line}"
-        done = subprocess.run(
-            ["bash", "-e", "-o", "pipefail", "-c", script],
-            cwd=tmp_path,
-            env=_env(),
-            capture_output=True,
-            text=True,
-            stdin=subprocess.DEVNULL,
-            timeout=120,
-            check=False,
-        )
-        assert done.returncode == 0, (
-            f"shell example at {where} exited with {done.returncode}\n--- script ---\n{script}\n"
-            f"--- stdout ---\n{done.stdout[-2000:]}\n--- stderr ---\n{done.stderr[-2000:]}"
-        )
-        ran += 1
-    if ran == 0:
+def test_shell_examples_run(page, shell_runs):
+    runs = shell_runs[page]
+    if not runs:
         pytest.skip("no command-line examples on this page")
+    for run in runs:
+        assert run.returncode == 0, (
+            f"shell example at {run.where} exited with {run.returncode}\n"
+            f"--- script ---\n{run.script}\n--- stdout ---\n{run.stdout[-2000:]}\n"
+            f"--- stderr ---\n{run.stderr[-2000:]}"
+        )
 
 
 @pytest.mark.slow

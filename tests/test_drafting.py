@@ -601,3 +601,82 @@ def test_engine_any_message_gives_a_draft(engine, text):
     assert "{{" not in draft.text
     assert "{%" not in draft.text
     assert "None" not in draft.text.replace("None of", "")
+
+
+# -- rotation of wording across the team --------------------------------------------------------
+
+
+def test_a_reused_variant_cycles_its_greeting():
+    pack = TemplatePack.from_text(TINY)
+    d = drafter(pack=pack)
+    texts = [d.draft("hello?", customer_name="Sam", channel="private").text for _ in range(7)]
+    assert texts[0] == "Hi Sam, thanks for writing to the team."
+    assert texts[1] == "Hey Sam, thanks for writing to the team."
+    assert texts[2] == "Sam, thanks for writing to the team."
+    assert texts[3] == "Hi Sam! Thanks for writing to the team."
+    assert "Thanks for writing to the team." in texts
+    assert len(set(texts)) == 7
+
+
+def test_a_fixed_greeting_voice_never_varies():
+    pack = TemplatePack.from_text(TINY)
+    d = drafter(pack=pack, voice=BrandVoice(vary_greeting=False))
+    texts = {d.draft("hello?", customer_name="Sam", channel="private").text for _ in range(4)}
+    assert texts == {"Hi Sam, thanks for writing to the team."}
+
+
+def test_a_late_reply_after_an_exclamation_greeting_starts_a_sentence():
+    pack = TemplatePack.from_text(TINY)
+    d = drafter(pack=pack)
+    for _ in range(3):
+        d.draft("hello?", customer_name="Sam", channel="private")
+    draft = d.draft(
+        "hello?",
+        customer_name="Sam",
+        channel="private",
+        received_at=NOW - timedelta(days=2),
+        now=NOW,
+    )
+    assert draft.text.startswith("Hi Sam! ")
+    assert draft.text[len("Hi Sam! ")].isupper()
+
+
+def test_the_team_rarely_sends_the_same_text_twice():
+    d = drafter()
+    texts = [d.draft(REFUND.text, channel="public").text for _ in range(30)]
+    assert len(set(texts)) == 30
+
+
+def test_a_variant_whose_cues_do_not_match_is_never_picked():
+    built = analysis(
+        "Cuts out every 20 minutes this is ridiculous",
+        intents={"complaint": 0.9},
+        topics={"billing": 0.6, "technical": 0.6},
+        sentiment=-0.6,
+    )
+    d = drafter(built)
+    for _ in range(20):
+        draft = d.draft(built.text, channel="public")
+        assert "charged_twice" not in draft.template_id
+        assert all("charged_twice" not in a.template_id for a in draft.alternatives)
+
+
+def test_a_context_free_follow_up_gets_a_question_not_a_guess():
+    built = analysis("Yep", intents={}, sentiment=0.0)
+    d = drafter(built)
+    texts = set()
+    for _ in range(12):
+        draft = d.draft(built.text, channel="public")
+        assert draft.template_id.startswith("other.")
+        assert " this?" not in draft.text
+        assert draft.text.lower().count("this") <= 1
+        texts.add(draft.text)
+    assert len(texts) == 12
+
+
+def test_an_unreadable_message_is_handed_off_without_asking_for_anything():
+    built = analysis("こちらこそありがとうございました。", language="ja")
+    draft = drafter(built).draft(built.text, channel="public")
+    assert draft.needs_human
+    assert draft.template_id.startswith("builtin.handoff.unread.")
+    assert "DM" not in draft.text

@@ -38,7 +38,7 @@ def make_analysis(
         text=text,
         sentiment=Sentiment(label=label, score=score),
         intents=[Intent(label=i, score=0.8) for i in intents],
-        emotions=[Emotion(label=e, family=f, score=0.8) for e, f in emotions],  # type: ignore[arg-type]
+        emotions=[Emotion(label=e, family=f, score=0.8) for e, f in emotions],
         details=list(details),
         needs_reply=needs_reply,
     )

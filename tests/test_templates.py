@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -375,3 +376,28 @@ def test_emoji_are_stripped_when_off(tmp_path):
     assert variant.render(FULL, voice=BrandVoice(emoji=True)) == "Hi Sam, thank you 🙏 so much 🎉!"
     assert variant.render(FULL, voice=BrandVoice(emoji=False)) == "Hi Sam, thank you so much!"
     assert strip_emoji("ok 👩‍👩‍👧‍👦 fine ❤️") == "ok fine"
+
+
+def test_brand_voice_greeting_alternatives_keep_the_register():
+    neutral = BrandVoice().greetings("Sam")
+    assert neutral[0] == "Hi Sam,"
+    assert len(set(neutral)) == len(neutral) >= 5
+    assert "Hey Sam," in neutral
+    assert "" in neutral
+    assert BrandVoice().greetings("") == (
+        "Hi there,",
+        "Hey there,",
+        "Hi!",
+        "Hello there,",
+        "Hey!",
+        "",
+        "Hello!",
+    )
+    formal = BrandVoice(formality="formal", greeting="hello").greetings("Sam")
+    assert formal == ("Hello Sam,", "Hi Sam,")
+    assert BrandVoice(vary_greeting=False).greetings("Sam") == ("Hi Sam,",)
+    for voice in (BrandVoice(), BrandVoice(greeting="dear"), BrandVoice(greeting="hello")):
+        for name in ("", "Zoë"):
+            for greeting in voice.greetings(name):
+                assert not re.match(r"^(?:hi|hey|hello|dear)\s*,", greeting, re.IGNORECASE)
+                assert "  " not in greeting

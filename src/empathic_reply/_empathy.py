@@ -86,8 +86,13 @@ def score_empathy(
         if mechanism == "explorations":
             matches = _drop_generic_questions(matches)
         levels[mechanism] = _level(matches, int(promote_at.get(mechanism, 0)), question_min_words)
+        # Valid by construction (spans from the matcher): skip re-validation, it is a large
+        # share of a review's cost.
         evidence.extend(
-            m.evidence().model_copy(update={"source": f"{mechanism}:{m.rule.id}"}) for m in matches
+            Evidence.model_construct(
+                text=m.text, start=m.start, end=m.end, source=f"{mechanism}:{m.rule.id}"
+            )
+            for m in matches
         )
     evidence.sort(key=lambda e: (e.start, e.end))
     return Empathy(

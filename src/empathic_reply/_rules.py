@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Container, Iterable, Mapping, Sequence
+from itertools import chain
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -31,6 +32,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from empathic_reply._resources import load_yaml
+from empathic_reply._trusted import trusted
 from empathic_reply.errors import RuleError
 from empathic_reply.models import Evidence
 
@@ -41,7 +43,7 @@ else:  # pragma: no cover - Python 3.10
     import sre_constants as _sre_constants
     import sre_parse as _sre_parser
 
-__all__ = ["LabelScore", "Match", "Rule", "RuleFile", "RuleSet"]
+__all__ = ["LabelScore", "Match", "Prepared", "Rule", "RuleFile", "RuleSet"]
 
 _MAX_SCORE = 0.99
 
@@ -113,7 +115,10 @@ class Match(NamedTuple):
 
     def evidence(self) -> Evidence:
         """The match as an :class:`~empathic_reply.models.Evidence`."""
-        return Evidence(text=self.text, start=self.start, end=self.end, source=self.rule.id)
+        # Valid by construction (a regex span of the searched text): no re-validation.
+        return trusted(
+            Evidence, text=self.text, start=self.start, end=self.end, source=self.rule.id
+        )
 
 
 class LabelScore(NamedTuple):
@@ -139,11 +144,54 @@ class _Compiled(NamedTuple):
     folded: re.Pattern[str] | None = None
     # Lower-case three-character strings one of which every match contains (None: no such
     # set). A rule none of whose trigrams occurs in the lower-cased text cannot match and is
-    # skipped (one C-level set test), which saves most regex scans on short messages.
+    # skipped, which saves most regex scans on short messages.
     needs: frozenset[str] | None = None
+    # Per pattern, sets of literal strings a match of that pattern contains one of each
+    # (``needs`` holds the trigrams of the first sets): a rule runs only if the lowered
+    # text contains a literal of every set of one of its patterns.
+    gates: tuple[tuple[frozenset[str], ...], ...] = ()
 
 
+_MAX_SUBSETS = 4096
+_BACKREF = re.compile(r"\\[1-9]|\(\?P=")
 _ESCAPE = re.compile(r"\\.", re.DOTALL)
+# Characters that ``re.IGNORECASE`` equates with an ASCII letter but that ``str.lower``
+# leaves alone ("ı" ~ "i", "ſ" ~ "s"): text containing them is matched the slow, exact way.
+_UNFOLDED = re.compile("[\u0131\u017f]")
+
+
+class Prepared:
+    """A text prepared once for many rule sets: its lowered form and its trigrams.
+
+    Build one per message with :meth:`RuleSet.prepare` (or ``Prepared(text)``) and pass it
+    to :meth:`RuleSet.find` / :meth:`RuleSet.scores` of every rule set instead of the text:
+    the lowered text and the trigram set are then computed once, not once per rule set.
+
+    Attributes:
+        text: The text.
+        lowered: ``text.lower()``.
+        aligned: Whether ``lowered`` has the same character offsets as ``text`` and matches
+            case-insensitive patterns exactly as ``text`` does under ``re.IGNORECASE``
+            (pre-filters and lower-case matching are used only then).
+    """
+
+    __slots__ = ("_trigrams", "aligned", "lowered", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.lowered = text.lower()
+        self.aligned = len(self.lowered) == len(text) and (
+            text.isascii() or _UNFOLDED.search(text) is None
+        )
+        self._trigrams: frozenset[str] | None = None
+
+    @property
+    def trigrams(self) -> frozenset[str]:
+        """Every three-character substring of :attr:`lowered` (computed on first use)."""
+        if self._trigrams is None:
+            low = self.lowered
+            self._trigrams = frozenset([low[i : i + 3] for i in range(len(low) - 2)])
+        return self._trigrams
 
 
 def _foldable(patterns: Sequence[str]) -> bool:
@@ -151,13 +199,21 @@ def _foldable(patterns: Sequence[str]) -> bool:
     return all(not any(c.isupper() for c in _ESCAPE.sub("", p)) for p in patterns)
 
 
-def _needs(items: Any) -> frozenset[str] | None:
-    """Literal strings one of which every match of the parsed sequence contains, or None."""
+def _best(options: Sequence[frozenset[str]]) -> frozenset[str]:
+    # The set whose shortest string is longest filters best.
+    return max(options, key=lambda strings: (min(map(len, strings)), -len(strings)))
+
+
+def _needs(items: Any) -> list[frozenset[str]] | None:
+    """Sets of literal strings such that every match contains one string of each set.
+
+    ``None`` when no such set is known.
+    """
     options: list[frozenset[str]] = []
     run: list[str] = []
 
     def flush() -> None:
-        if len(run) >= 2:
+        if run:
             options.append(frozenset({"".join(run)}))
         run.clear()
 
@@ -168,41 +224,50 @@ def _needs(items: Any) -> frozenset[str] | None:
         if op is _sre_constants.AT:  # zero-width (\b, ^, $): keeps the literal run
             continue
         flush()
-        sub: frozenset[str] | None = None
+        sub: list[frozenset[str]] | None = None
         if op is _sre_constants.SUBPATTERN:
             sub = _needs(av[-1])
         elif op is _sre_constants.BRANCH:
             alternatives = [_needs(alt) for alt in av[1]]
             if all(alt is not None for alt in alternatives):
-                sub = frozenset().union(*(alt for alt in alternatives if alt is not None))
+                sub = [frozenset().union(*(_best(alt) for alt in alternatives if alt))]
         elif op in (_sre_constants.MAX_REPEAT, _sre_constants.MIN_REPEAT) and av[0] >= 1:
             sub = _needs(av[2])
-        if sub is not None:
-            options.append(sub)
+        elif op is _sre_constants.IN and all(o is _sre_constants.LITERAL for o, _ in av):
+            sub = [frozenset(chr(code).lower() for _, code in av)]  # e.g. "🙄|😒" or [$£€]
+        if sub:
+            options.extend(sub)
     flush()
-    if not options:
-        return None
-    # The set whose shortest string is longest filters best.
-    return max(options, key=lambda strings: (min(map(len, strings)), -len(strings)))
+    return options or None
 
 
-def _required_trigrams(patterns: Sequence[str]) -> frozenset[str] | None:
-    """Trigrams one of which any match of any of ``patterns`` contains (lower-cased), or None.
+def _prefilter(
+    patterns: Sequence[str],
+) -> tuple[frozenset[str] | None, tuple[tuple[frozenset[str], ...], ...]]:
+    """``needs`` and ``gates`` of :class:`_Compiled` for these patterns.
 
-    Each is the start of a literal string every match of some alternative must contain.
+    ``gates`` has one entry per pattern: sets of lower-case literal strings of which a
+    match of that pattern contains one each, the most selective set first (sets with a
+    literal shorter than three characters only when the pattern has no other).
+    ``needs`` is the first three characters of every literal of those first sets.
     """
-    needed: set[str] = set()
+    gates: list[tuple[frozenset[str], ...]] = []
     for pattern in patterns:
         try:
             found = _needs(_sre_parser.parse(pattern, re.IGNORECASE))
         except Exception:  # the private parser may change between versions: no filter then
-            return None
+            return None, ()
         if found is None:
-            return None
-        needed |= found
-    if min(map(len, needed)) < 3:
-        return None
-    return frozenset(literal[:3] for literal in needed)
+            return None, ()
+        long = [s for s in found if min(map(len, s)) >= 3]
+        if not long:
+            gates.append((_best(found),))
+            continue
+        best = _best(long)
+        rest = set(long) - {best}
+        gates.append((best, *sorted(rest, key=lambda s: (len(s), sorted(s)))))
+    needs = frozenset(literal[:3] for gate in gates for literal in gate[0])
+    return needs, tuple(gates)
 
 
 def _alternation(parts: Sequence[str], flags: int) -> re.Pattern[str]:
@@ -249,10 +314,47 @@ class RuleSet:
             self._rules[rule.id] = rule
         self.labels: dict[str, dict[str, Any]] = {k: dict(v) for k, v in (labels or {}).items()}
         self._compiled = [self._compile(r) for r in self._rules.values() if r.enabled]
+        self._index_rules()
+
+    def _index_rules(self) -> None:
+        """Index the pre-filters (see :meth:`_candidates`)."""
+        self._always: list[int] = []  # rules without a literal filter
+        # literal of a pattern's first gate set -> (rule position, pattern position)
+        self._by_literal: dict[str, list[tuple[int, int]]] = {}
+        long: dict[str, set[str]] = {}  # gate literals over three characters by first trigram
+        three: set[str] = set()  # gate literals of exactly three characters
+        short: set[str] = set()  # gate literals under three characters
+        for position, compiled in enumerate(self._compiled):
+            if compiled.needs is None:
+                self._always.append(position)
+                continue
+            for number, gate in enumerate(compiled.gates):
+                for literal in gate[0]:
+                    self._by_literal.setdefault(literal, []).append((position, number))
+                for literals in gate:
+                    for literal in literals:
+                        if len(literal) < 3:
+                            short.add(literal)
+                        elif len(literal) == 3:
+                            three.add(literal)
+                        else:
+                            long.setdefault(literal[:3], set()).add(literal)
+        self._short = tuple(sorted(short))  # tested as substrings of every text
+        self._three = frozenset(three)  # present when the text has the trigram
+        self._long = {key: tuple(sorted(value)) for key, value in long.items()}
+        self._long_keys = frozenset(self._long)  # trigram hit, then a substring test
+        # Rules whose patterns must always run together (numbered back-references).
+        self._whole = frozenset(
+            position
+            for position, compiled in enumerate(self._compiled)
+            if any(_BACKREF.search(p) for p in compiled.rule.patterns)
+        )
+        self._subsets: dict[tuple[int, tuple[int, ...]], re.Pattern[str]] = {}
 
     @staticmethod
     def _compile(rule: Rule) -> _Compiled:
         flags = 0 if rule.case_sensitive else re.IGNORECASE
+        needs, gates = _prefilter(rule.patterns)
         return _Compiled(
             rule=rule,
             pattern=_alternation(rule.patterns, flags),
@@ -263,7 +365,8 @@ class RuleSet:
                 if not rule.case_sensitive and _foldable(rule.patterns)
                 else None
             ),
-            needs=_required_trigrams(rule.patterns),
+            needs=needs,
+            gates=gates,
         )
 
     # -- construction -------------------------------------------------------------------
@@ -317,36 +420,118 @@ class RuleSet:
     def __len__(self) -> int:
         return len(self._compiled)
 
-    def find(self, text: str, *, only: Container[str] | None = None) -> list[Match]:
+    @staticmethod
+    def prepare(text: str) -> Prepared:
+        """Prepare ``text`` once for several rule sets (see :class:`Prepared`)."""
+        return Prepared(text)
+
+    def _candidates(self, prepared: Prepared) -> list[tuple[int, tuple[int, ...] | None]]:
+        """The rules whose pre-filters pass on ``prepared``, in rule order.
+
+        A rule with literal gates runs only when, for one of its patterns, the lowered text
+        contains a literal of each of that pattern's sets (found via the text's trigrams,
+        then confirmed by a substring test; literals under three characters are tested as
+        substrings directly).
+
+        Returns:
+            ``(position, patterns)`` per rule to run: ``patterns`` are the positions of the
+            rule's patterns whose gates pass (the others cannot match anywhere in the text),
+            or ``None`` for all of them.
+        """
+        compiled = self._compiled
+        if not prepared.aligned:
+            return [(i, None) for i in range(len(compiled))]
+        chosen: list[tuple[int, tuple[int, ...] | None]] = [(i, None) for i in self._always]
+        present = self._present(prepared) if self._by_literal else None
+        if not present:
+            return chosen
+        by_literal = self._by_literal
+        passing: dict[int, list[int]] = {}
+        for literal in present:
+            for position, number in by_literal.get(literal, ()):
+                gate = compiled[position].gates[number]
+                if len(gate) == 1 or all(not s.isdisjoint(present) for s in gate[1:]):
+                    numbers = passing.setdefault(position, [])
+                    if number not in numbers:
+                        numbers.append(number)
+        for position, numbers in passing.items():
+            if len(numbers) == len(compiled[position].gates) or position in self._whole:
+                chosen.append((position, None))
+            else:
+                chosen.append((position, tuple(sorted(numbers))))
+        chosen.sort()
+        return chosen
+
+    def _present(self, prepared: Prepared) -> set[str]:
+        """The gate literals that occur in the lowered text."""
+        contains = prepared.lowered.__contains__
+        trigrams = prepared.trigrams
+        present = set(self._three & trigrams)
+        # filter/map/chain keep these loops in C: much cheaper than Python for-loops.
+        present.update(filter(contains, self._short))
+        present.update(
+            filter(
+                contains,
+                chain.from_iterable(map(self._long.__getitem__, self._long_keys & trigrams)),
+            )
+        )
+        return present
+
+    def _subset(self, position: int, patterns: tuple[int, ...]) -> re.Pattern[str]:
+        """The alternation of some of a rule's patterns, for lowered aligned text if foldable.
+
+        Dropping patterns that cannot match anywhere in a text leaves the alternation's
+        matches on that text unchanged. Compiled subsets are kept (at most
+        ``_MAX_SUBSETS`` per rule set).
+        """
+        key = (position, patterns)
+        found = self._subsets.get(key)
+        if found is None:
+            compiled = self._compiled[position]
+            rule = compiled.rule
+            parts = [rule.patterns[n] for n in patterns]
+            if compiled.folded is not None:
+                found = _alternation(parts, 0)
+            else:
+                found = _alternation(parts, 0 if rule.case_sensitive else re.IGNORECASE)
+            if len(self._subsets) >= _MAX_SUBSETS:
+                self._subsets.clear()
+            self._subsets[key] = found
+        return found
+
+    def find(self, text: str | Prepared, *, only: Container[str] | None = None) -> list[Match]:
         """Every match of every enabled rule, ordered by position then rule order.
 
         Args:
-            text: The text to search.
-            only: Run only the rules with these ids, skipping the trigram pre-filter (the
-                caller has made its own cheap pre-checks); ``None`` runs every enabled rule.
+            text: The text to search, or the text prepared by :meth:`prepare` (faster when
+                several rule sets search the same text).
+            only: Run only the rules with these ids, skipping the pre-filters (the caller
+                has made its own cheap pre-checks); ``None`` runs every enabled rule whose
+                pre-filter (literal strings every match must contain) passes.
         """
+        prepared = text if isinstance(text, Prepared) else Prepared(text)
+        text = prepared.text
+        lowered = prepared.lowered
+        aligned = prepared.aligned
+        plan: list[tuple[_Compiled, re.Pattern[str] | None]]
+        if only is None:
+            plan = [
+                (self._compiled[i], None if patterns is None else self._subset(i, patterns))
+                for i, patterns in self._candidates(prepared)
+            ]
+        else:
+            plan = [(c, None) for c in self._compiled if c.rule.id in only]
         matches: list[Match] = []
-        lowered = text.lower()
-        aligned = len(lowered) == len(text)  # a few characters (e.g. "İ") lower to two
-        trigrams: set[str] | None = None  # built on first use: most rules need none
-        for compiled in self._compiled:
-            if only is not None and compiled.rule.id not in only:
-                continue
-            needs = compiled.needs
-            if only is None and aligned and needs is not None:
-                if trigrams is None:
-                    trigrams = {lowered[i : i + 3] for i in range(len(lowered) - 2)}
-                if needs.isdisjoint(trigrams):
-                    continue
+        for compiled, subset in plan:
             if aligned and compiled.folded is not None:
-                found = compiled.folded.finditer(lowered)
+                found = (subset or compiled.folded).finditer(lowered)
             else:
-                found = compiled.pattern.finditer(text)
+                found = (subset or compiled.pattern).finditer(text)
+            rule = compiled.rule
             for m in found:
                 start, end = m.span()
                 if start == end:
                     continue
-                rule = compiled.rule
                 if compiled.exclude is not None and compiled.exclude.search(
                     text, max(0, start - rule.window), start
                 ):
@@ -360,7 +545,7 @@ class RuleSet:
         matches.sort(key=lambda match: (match.start, match.end))
         return matches
 
-    def scores(self, text: str) -> list[LabelScore]:
+    def scores(self, text: str | Prepared) -> list[LabelScore]:
         """Combined score per label (noisy-or of its matches), highest first."""
         return self.combine(self.find(text))
 

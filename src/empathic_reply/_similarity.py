@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from array import array
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -40,6 +41,8 @@ __all__ = [
     "Clustering",
     "NearDuplicateIndex",
     "ReplySketch",
+    "cluster_texts",
+    "customer_hash",
     "jaccard",
     "mask_reply",
     "shingles",
@@ -143,6 +146,12 @@ def jaccard(a: str, b: str, *, names: Sequence[str] = ()) -> float:
     return len(sa & sb) / len(sa | sb)
 
 
+def customer_hash(customer: Hashable) -> int:
+    """A stable 64-bit hash of a customer id (equal across processes)."""
+    raw = str(customer).encode("utf-8", "surrogatepass")
+    return int.from_bytes(hashlib.blake2b(raw, digest_size=8).digest(), "little")
+
+
 def wording_key(group: str, words: Sequence[str]) -> int:
     """A stable 64-bit key of a masked wording within a group (brand); equal across processes."""
     raw = (group + "\x1f" + " ".join(words)).encode("utf-8", "surrogatepass")
@@ -186,7 +195,8 @@ class ReplySketch:
         groups: Group (brand) of each key.
         counts: Rows per key.
         signatures: One MinHash signature per key (``None`` for a wording with no words).
-        customers: Per row: (key, customer) for rows with a known customer.
+        row_keys: Per row with a known customer: its wording key (compact ``array``).
+        row_customers: Per row with a known customer: a 64-bit hash of the customer id.
         rows: Number of rows added.
     """
 
@@ -195,7 +205,8 @@ class ReplySketch:
     groups: list[str] = field(default_factory=list)
     counts: list[int] = field(default_factory=list)
     signatures: list[npt.NDArray[np.uint32] | None] = field(default_factory=list)
-    customers: list[tuple[int, str]] = field(default_factory=list)
+    row_keys: array[int] = field(default_factory=lambda: array("Q"))
+    row_customers: array[int] = field(default_factory=lambda: array("Q"))
     rows: int = 0
     _index: dict[int, int] = field(default_factory=dict, repr=False)
 
@@ -222,7 +233,8 @@ class ReplySketch:
         else:
             self.counts[position] += 1
         if customer is not None:
-            self.customers.append((key, str(customer)))
+            self.row_keys.append(key)
+            self.row_customers.append(customer_hash(customer))
         return key
 
 
@@ -239,7 +251,9 @@ class Clustering:
         similarity: Mean estimated Jaccard in [0, 1] of a cluster's wordings to its
             representative, weighted by rows (1.0 = all exact copies; lower = more variation).
         customers: Distinct customers per cluster, by cluster id (rows, when no customer ids).
-        same_customer: (cluster id, customer) -> rows of that cluster sent to that customer.
+        pair_clusters: Sorted cluster ids of the distinct (cluster, customer) pairs.
+        pair_customers: Customer hashes of those pairs (sorted within a cluster).
+        pair_counts: Rows of the cluster sent to that customer.
         has_customers: Whether customer ids were given.
     """
 
@@ -249,8 +263,52 @@ class Clustering:
     top_keys: list[int]
     similarity: list[float]
     customers: list[int]
-    same_customer: dict[tuple[int, str], int]
+    pair_clusters: npt.NDArray[np.int64]
+    pair_customers: npt.NDArray[np.uint64]
+    pair_counts: npt.NDArray[np.int64]
     has_customers: bool
+
+    def __eq__(self, other: object) -> bool:
+        import numpy as np
+
+        if not isinstance(other, Clustering):
+            return NotImplemented
+        return (
+            (
+                self.cluster_of,
+                self.sizes,
+                self.variants,
+                self.top_keys,
+                self.similarity,
+                self.customers,
+                self.has_customers,
+            )
+            == (
+                other.cluster_of,
+                other.sizes,
+                other.variants,
+                other.top_keys,
+                other.similarity,
+                other.customers,
+                other.has_customers,
+            )
+            and np.array_equal(self.pair_clusters, other.pair_clusters)
+            and np.array_equal(self.pair_customers, other.pair_customers)
+            and np.array_equal(self.pair_counts, other.pair_counts)
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def _same_customer(self, cluster: int, customer: Hashable) -> int:
+        import numpy as np
+
+        lo = int(np.searchsorted(self.pair_clusters, cluster, side="left"))
+        hi = int(np.searchsorted(self.pair_clusters, cluster, side="right"))
+        target = np.uint64(customer_hash(customer))
+        at = lo + int(np.searchsorted(self.pair_customers[lo:hi], target))
+        if at < hi and self.pair_customers[at] == target:
+            return int(self.pair_counts[at])
+        return 0
 
     def repeats(self, key: int, customer: Hashable | None = None) -> tuple[int, int, int | None]:
         """Repetition of one row's wording across the corpus.
@@ -268,7 +326,7 @@ class Clustering:
             return size - 1, size - 1, cluster
         if customer is None:
             return size - 1, self.customers[cluster], cluster
-        mine = self.same_customer.get((cluster, str(customer)), 0)
+        mine = self._same_customer(cluster, customer)
         others = self.customers[cluster] - (1 if mine else 0)
         return size - max(mine, 1), others, cluster
 
@@ -290,7 +348,8 @@ class NearDuplicateIndex:
         self._groups: list[str] = []
         self._counts: list[int] = []
         self._signatures: list[npt.NDArray[np.uint32] | None] = []
-        self._customers: list[tuple[int, str]] = []
+        self._row_keys: array[int] = array("Q")
+        self._row_customers: array[int] = array("Q")
         self._index: dict[int, int] = {}
         self._has_customers = False
 
@@ -308,9 +367,10 @@ class NearDuplicateIndex:
                 self._signatures.append(sig)
             else:
                 self._counts[position] += count
-        if sketch.customers:
+        if sketch.row_keys:
             self._has_customers = True
-            self._customers.extend(sketch.customers)
+            self._row_keys.extend(sketch.row_keys)
+            self._row_customers.extend(sketch.row_customers)
 
     def _candidate_pairs(
         self,
@@ -388,6 +448,8 @@ class NearDuplicateIndex:
     def _clustering(
         self, components: list[list[int]], sims_to: dict[tuple[int, int], float]
     ) -> Clustering:
+        import numpy as np
+
         counts = self._counts
         comps = [m for m in components if sum(counts[i] for i in m) >= 2]
         comps.sort(key=lambda m: (-sum(counts[i] for i in m), m[0]))
@@ -408,15 +470,9 @@ class NearDuplicateIndex:
             variants.append(len(comp))
             top_keys.append(self._keys[top])
             similarity.append(round(weighted / total, 4))
-        same_customer: dict[tuple[int, str], int] = {}
-        for key, customer in self._customers:
-            found = cluster_of.get(key)
-            if found is not None:
-                same_customer[(found, customer)] = same_customer.get((found, customer), 0) + 1
-        customers = [0] * len(comps)
+        pair_clusters, pair_customers, pair_counts = self._customer_pairs(cluster_of)
         if self._has_customers:
-            for cid, _ in same_customer:
-                customers[cid] += 1
+            customers = np.bincount(pair_clusters, minlength=len(comps)).tolist()
         else:
             customers = list(sizes)
         return Clustering(
@@ -426,9 +482,39 @@ class NearDuplicateIndex:
             top_keys=top_keys,
             similarity=similarity,
             customers=customers,
-            same_customer=same_customer,
+            pair_clusters=pair_clusters,
+            pair_customers=pair_customers,
+            pair_counts=pair_counts,
             has_customers=self._has_customers,
         )
+
+    def _customer_pairs(
+        self, cluster_of: dict[int, int]
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
+        """Distinct (cluster, customer) pairs with row counts, sorted (numpy: ~24 B a row)."""
+        import numpy as np
+
+        clusters = np.fromiter(
+            (cluster_of.get(k, -1) for k in self._row_keys),
+            dtype=np.int64,
+            count=len(self._row_keys),
+        )
+        customers = (
+            np.frombuffer(self._row_customers, dtype=np.uint64)
+            if self._row_customers
+            else np.empty(0, dtype=np.uint64)
+        )
+        keep = clusters >= 0
+        clusters, customers = clusters[keep], customers[keep]
+        order = np.lexsort((customers, clusters))
+        clusters, customers = clusters[order], customers[order]
+        if len(clusters) == 0:
+            return clusters, customers, np.empty(0, dtype=np.int64)
+        starts = np.flatnonzero(
+            np.r_[True, (clusters[1:] != clusters[:-1]) | (customers[1:] != customers[:-1])]
+        )
+        counts = np.diff(np.r_[starts, len(clusters)]).astype(np.int64)
+        return clusters[starts], customers[starts], counts
 
     def _estimate(self, i: int, top: int, known: dict[tuple[int, int], float]) -> float:
         pair = (min(i, top), max(i, top))

@@ -22,6 +22,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 from typing import TYPE_CHECKING, Final, Protocol
 
 from empathic_reply._text import check_text
@@ -85,8 +86,9 @@ _SECONDARY_INTENT: Final = 0.8
 _CUE_BONUS: Final = 0.08  # the message says what the variant is specifically about
 # A variant with cues that none match is about something the message never mentions
 # ("charged twice" for a dropping connection): it is not a candidate at all.
-_POOL_SPREAD: Final = 0.22  # variants within this fit of the best take part in rotation
+_POOL_SPREAD: Final = 0.2  # variants within this fit of the best take part in rotation
 _POOL_SIZE: Final = 24
+_RANK_KEEP: Final = 16  # candidates ranked beyond the pool, for fallbacks and alternatives
 _THREAD_PENALTY: Final = 0.4  # same thread/customer got it recently: strong push down
 _TEAM_PENALTY: Final = 0.3  # the team used it recently: pushed below fresh fitting ones
 _TEAM_WINDOW: Final = 400  # drafts after which a team use no longer counts
@@ -95,7 +97,7 @@ _MIN_FIT: Final = 0.35  # below this nothing in the pack fits: hand off
 _LATE_AFTER: Final = {"public": timedelta(hours=1), "private": timedelta(hours=4)}
 _ALTERNATIVES: Final = 3
 _SOFT_COMPLAINT: Final = -0.4  # sentiment at or below which an "other" message may be a complaint
-_REVIEW_TRIES: Final = 4  # candidates reviewed before settling for a canned-sounding one
+_REVIEW_TRIES: Final = 6  # candidates reviewed before settling for a canned-sounding one
 
 _HANDOFF_RULES: Final = {
     "version": 1,
@@ -178,6 +180,20 @@ _HOLDING: Final = {
         "to you here.",
     ),
 }
+
+# Replies to messages we could not read (another language, no words): a person will answer,
+# so these say so and ask for nothing, in public or in private.
+_UNREAD: Final = (
+    "{{ greeting }} we've got your message, and one of our team will answer it personally "
+    "here shortly.",
+    "{{ greeting }} a colleague is picking this up and will reply to you directly.",
+    "{{ greeting }} we've passed this to someone on the team who can answer it properly; "
+    "they'll be in touch soon.",
+    "{{ greeting }} we'd like you to get a proper answer, so a person from {{ brand }} will "
+    "follow up with you here.",
+    "{{ greeting }} seen, and handed to the right person on our side. Expect a reply from "
+    "them shortly.",
+)
 
 # -- naming the customer's situation -----------------------------------------------------
 
@@ -382,7 +398,7 @@ _TOPIC_ISSUE: Final = {
     "order": "your order",
     "subscription": "your subscription",
     "pricing": "the pricing",
-    "service": "the service you got",
+    "service": "how you were treated",
     "billing": "the billing problem",
     "account": "your account",
     "technical": "the technical problem",
@@ -546,6 +562,27 @@ def _fallback_personal(text: str) -> list[Detail]:
     ]
 
 
+def _sentence_start(text: str) -> str:
+    """Capitalise the first letter, leaving names like "iPhone" or "eBay" as written."""
+    if len(text) > 1 and text[1].isupper():
+        return text
+    return text[:1].upper() + text[1:]
+
+
+@lru_cache(maxsize=4096)
+def _cue_pattern(cues: tuple[str, ...]) -> tuple[re.Pattern[str], bool]:
+    """One compiled pattern per distinct list of cues (shared by the variants that use it).
+
+    Returns the pattern and whether it is meant for the lower-cased message: a pattern with
+    no upper-case letter (outside escapes such as "backslash S") matches the lower-cased
+    text exactly as it would match the original case-insensitively, about 3x faster.
+    """
+    source = "|".join(f"(?:{c})" for c in cues)
+    if re.search(r"[A-Z]", re.sub(r"\\.", "", source)):
+        return re.compile(source, re.IGNORECASE), False
+    return re.compile(source), True
+
+
 def _stable(*parts: str) -> int:
     digest = hashlib.blake2b("\x1f".join(parts).encode("utf-8"), digest_size=8).digest()
     return int.from_bytes(digest, "big")
@@ -608,6 +645,8 @@ class _Meta:
     formality: float
     optional_used: frozenset[str]
     cues: re.Pattern[str] | None
+    cues_lower: bool
+    weighted_intents: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -623,6 +662,7 @@ class _Context:
     no_apology: bool
     strong_topic: bool
     greetings: tuple[str, ...]
+    lowered: str
 
 
 _FAMILY: Final = {
@@ -672,7 +712,9 @@ class Drafter:
         self.voice = voice or BrandVoice()
         self._find_personal = personal_data or _personal_finder()
         self._handoff: RuleSet | None = None
-        self._meta_cache: tuple[TemplatePack, dict[str, list[_Meta]]] | None = None
+        self._meta_cache: (
+            tuple[TemplatePack, BrandVoice, dict[tuple[str, str], list[_Meta]]] | None
+        ) = None
         self._holding = {
             channel: [
                 compile_variant(
@@ -688,6 +730,13 @@ class Drafter:
             ]
             for channel, bodies in _HOLDING.items()
         }
+        self._unread = [
+            compile_variant(
+                VariantSpec(id=f"builtin.handoff.unread.v{number}", intents=["other"], body=body),
+                "<builtin>",
+            )
+            for number, body in enumerate(_UNREAD, start=1)
+        ]
 
     # -- public API ---------------------------------------------------------------------
 
@@ -801,7 +850,7 @@ class Drafter:
 
         chosen, review, rendered = self._choose(ordered, context, late, team, key)
         if chosen is None:
-            choices = self._holding[channel]
+            choices = self._unread if hold else self._holding[channel]
             held = self.history.team_recency([h.id for h in choices])
             # Least recently used first; the message's hash breaks ties.
             holding = min(
@@ -841,13 +890,20 @@ class Drafter:
     ) -> str:
         """The voice's greeting, or another of the same register when the team used it lately.
 
-        Deterministic: which alternative is picked depends only on the variant, the message
-        and its ids, never on the voice's own greeting (so a repeat never reuses it).
+        Deterministic: with a store that counts uses (``team_uses``), the n-th use of a
+        variant gets the n-th greeting; otherwise an alternative is picked by a hash of the
+        variant, the message and its ids.
         """
         greetings = context.greetings
         ago = team.get(variant.id)
         if ago is None or ago > _TEAM_WINDOW or len(greetings) < 2:
             return greetings[0]
+        counter = getattr(self.history, "team_uses", None)
+        if callable(counter):
+            # Cycle: the n-th use of a variant gets the n-th greeting.
+            uses = counter([variant.id]).get(variant.id, 0)
+            if isinstance(uses, int):
+                return greetings[uses % len(greetings)]
         return greetings[1 + _stable("greeting", variant.id, *key) % (len(greetings) - 1)]
 
     def _choose(
@@ -863,10 +919,12 @@ class Drafter:
         seen_texts: set[str] = set()
         remaining = iter(ordered)
 
-        def next_rendered() -> tuple[Variant, float, str] | None:
+        def next_rendered(*, check: bool = True) -> tuple[Variant, float, str] | None:
             for candidate in remaining:
                 greeting = self._greeting(candidate.variant, context, team, key)
-                text = self._finish(candidate.variant, context, late, greeting=greeting)
+                text = self._finish(
+                    candidate.variant, context, late, greeting=greeting, check_personal=check
+                )
                 if text is not None and text not in seen_texts:
                     seen_texts.add(text)
                     return candidate.variant, candidate.fit, text
@@ -887,13 +945,28 @@ class Drafter:
                 break
             passed_over.append((item, candidate_review))
         if chosen is None and passed_over:
-            chosen, review = passed_over.pop(0)
+            # Every candidate tried reads canned: send the least canned one (first on ties).
+            least = min(
+                range(len(passed_over)),
+                key=lambda i: (passed_over[i][1].cannedness.score, i),
+            )
+            chosen, review = passed_over.pop(least)
         rendered = [item for item, _ in passed_over]
+        public = context.channel == "public"
         while len(rendered) < _ALTERNATIVES:
-            item = next_rendered()
-            if item is None:
+            batch: list[tuple[Variant, float, str]] = []
+            while len(rendered) + len(batch) < _ALTERNATIVES:
+                item = next_rendered(check=not public)
+                if item is None:
+                    break
+                batch.append(item)
+            if not batch:
                 break
-            rendered.append(item)
+            # Alternatives are public texts too: one scan over all of them, and a scan per
+            # text only when that one finds something.
+            if public and self._find_personal("\n\n".join(t for _, _, t in batch)):
+                batch = [item for item in batch if not self._find_personal(item[2])]
+            rendered.extend(batch)
         return chosen, review, rendered
 
     @staticmethod
@@ -968,13 +1041,16 @@ class Drafter:
             no_apology=positive_only,
             strong_topic=any(t.score >= 0.5 for t in analysis.topics),
             greetings=self.voice.greetings(name),
+            lowered=analysis.text.lower(),
         )
 
-    def _metas(self) -> dict[str, list[_Meta]]:
+    def _metas(self) -> dict[tuple[str, str], list[_Meta]]:
         # Precomputed per pack and voice: selection then touches only plain tuples.
-        if self._meta_cache is not None and self._meta_cache[0] is self.templates:
-            return self._meta_cache[1]
-        index: dict[str, list[_Meta]] = {}
+        cached = self._meta_cache
+        if cached is not None and cached[0] is self.templates and cached[1] is self.voice:
+            return cached[2]
+        # Keyed by (intent, channel): a variant for the other channel is never even looked at.
+        index: dict[tuple[str, str], list[_Meta]] = {}
         for variant in self.templates.variants:
             spec = variant.spec
             if spec.formality == self.voice.formality:
@@ -983,6 +1059,7 @@ class Drafter:
                 formality = 0.5
             else:
                 formality = 0.0
+            cue_pattern, cues_lower = _cue_pattern(tuple(spec.cues)) if spec.cues else (None, False)
             meta = _Meta(
                 variant=variant,
                 channel=spec.channel,
@@ -995,24 +1072,28 @@ class Drafter:
                 sentiment=frozenset(spec.sentiment),
                 formality=formality,
                 optional_used=variant.optional_used,
-                cues=(
-                    re.compile("|".join(f"(?:{c})" for c in spec.cues), re.IGNORECASE)
-                    if spec.cues
-                    else None
+                cues=cue_pattern,
+                cues_lower=cues_lower,
+                weighted_intents=tuple(
+                    (label, 1.0 if position == 0 else _SECONDARY_INTENT)
+                    for position, label in enumerate(spec.intents)
                 ),
             )
+            channels = ("public", "private") if spec.channel == "any" else (spec.channel,)
             for label in spec.intents:
-                index.setdefault(label, []).append(meta)
-        self._meta_cache = (self.templates, index)
+                for channel in channels:
+                    index.setdefault((label, channel), []).append(meta)
+        self._meta_cache = (self.templates, self.voice, index)
         return index
 
     @staticmethod
-    def _fit(meta: _Meta, ctx: _Context) -> float | None:  # noqa: PLR0912 - one branch per signal
+    def _fit(  # noqa: PLR0912 - one exit and one branch per signal
+        meta: _Meta, ctx: _Context
+    ) -> float | None:
+        """The variant's fit in [0, 1] assuming its cues (if any) match; None: unusable."""
         if meta.channel not in ("any", ctx.channel):
             return None
         if meta.apology and ctx.no_apology:
-            return None
-        if meta.cues is not None and not meta.cues.search(ctx.analysis.text):
             return None
         values = ctx.values
         for required in meta.requires:
@@ -1020,10 +1101,10 @@ class Drafter:
                 return None
         intents = ctx.intents
         # The first listed intent is the variant's purpose; the others are secondary fits.
-        intent = max(
-            intents.get(label, 0.0) * (1.0 if position == 0 else _SECONDARY_INTENT)
-            for position, label in enumerate(meta.intents)
-        )
+        intent = 0.0
+        for label, weight in meta.weighted_intents:
+            score = intents.get(label, 0.0) * weight
+            intent = max(intent, score)
         if intent <= 0.0:
             return None
         if meta.topics:
@@ -1060,24 +1141,47 @@ class Drafter:
             + _W_SPECIFICS * specifics
         )
         if meta.cues is not None:
-            fit += _CUE_BONUS
+            fit += _CUE_BONUS  # only kept by _rank when a cue matches
         return min(1.0, max(0.0, fit))
 
     def _rank(self, ctx: _Context) -> list[_Candidate]:
+        """Usable variants, best fit first (ties by id): the rotation pool and a few more.
+
+        At least ``_RANK_KEEP`` candidates are kept when that many are usable. Cues are the
+        costly part (a regular expression over the message), so they are checked lazily,
+        best first, only until the list is long enough: a variant whose cues do not match is
+        dropped, and its fit is what it would be if they did match.
+        """
         index = self._metas()
         seen: set[str] = set()
-        scored = []
+        upper: list[tuple[float, str, _Meta]] = []
         for label, score in ctx.intents.items():
             if score <= 0.0:
                 continue
-            for meta in index.get(label, ()):
+            for meta in index.get((label, ctx.channel), ()):
                 if meta.variant.id in seen:
                     continue
                 seen.add(meta.variant.id)
                 fit = self._fit(meta, ctx)
                 if fit is not None:
-                    scored.append(_Candidate(meta.variant, fit))
-        scored.sort(key=lambda c: (-c.fit, c.variant.id))
+                    upper.append((-fit, meta.variant.id, meta))
+        upper.sort(key=lambda item: (item[0], item[1]))
+        cue_hits: dict[re.Pattern[str], bool] = {}
+        scored: list[_Candidate] = []
+        for negative_fit, _, meta in upper:
+            fit = -negative_fit
+            if scored and len(scored) >= _RANK_KEEP and fit < scored[0].fit - _POOL_SPREAD:
+                break
+            cues = meta.cues
+            if cues is not None:
+                # Variants share cue patterns: each distinct one is searched once per message.
+                hit = cue_hits.get(cues)
+                if hit is None:
+                    text = ctx.lowered if meta.cues_lower else ctx.analysis.text
+                    hit = cue_hits[cues] = cues.search(text) is not None
+                if not hit:
+                    continue
+            scored.append(_Candidate(meta.variant, fit))
         return scored
 
     def _rotate(
@@ -1106,15 +1210,20 @@ class Drafter:
             recent = self.history.recent(thread_id=thread_id, customer_id=customer_id, limit=20)
         position = {tid: i for i, tid in enumerate(recent)}
         team = self.history.team_recency([c.variant.id for c in pool])
+        # Team rotation is relative to the pool: the variant the team used most recently is
+        # pushed down by _TEAM_PENALTY, the least recently used one by a fraction of it, and
+        # one not used within _TEAM_WINDOW drafts not at all. Because the penalty exceeds the
+        # pool's spread of fit, the pool is used in turn, whatever the traffic mix.
+        used = sorted((ago, tid) for tid, ago in team.items() if ago <= _TEAM_WINDOW)
+        team_penalty = {
+            tid: _TEAM_PENALTY * (1.0 - rank / len(used)) for rank, (_, tid) in enumerate(used)
+        }
 
         def score(candidate: _Candidate) -> float:
             tid = candidate.variant.id
-            value = candidate.fit
+            value = candidate.fit - team_penalty.get(tid, 0.0)
             if tid in position:
                 value -= _THREAD_PENALTY * (1.0 - position[tid] / 40)
-            ago = team.get(tid)
-            if ago is not None and ago <= _TEAM_WINDOW:
-                value -= _TEAM_PENALTY * (1.0 - (ago - 1) / _TEAM_WINDOW)
             jitter = (_stable(tid, *key) % 10_000) / 10_000 * _JITTER
             return value + jitter
 
@@ -1133,29 +1242,32 @@ class Drafter:
         late: tuple[str, str] | None,
         *,
         greeting: str | None = None,
+        check_personal: bool = True,
     ) -> str | None:
         values = ctx.values
-        if greeting and greeting != values["greeting"]:
+        swap = greeting is not None and not greeting.endswith(",")
+        if greeting and not swap and greeting != values["greeting"]:
             values = {**values, "greeting": greeting}
         try:
             body = variant.render(values, voice=self.voice)
         except RenderError:
             return None
-        if greeting == "" and body.startswith(values["greeting"] + " "):
-            # No greeting this time: the body's first words open the reply.
-            body = body[len(values["greeting"]) + 1 :]
-            body = body[:1].upper() + body[1:]
-            values = {**values, "greeting": ""}
+        if swap and greeting is not None and body.startswith(values["greeting"] + " "):
+            # "Hi!" or no greeting at all: the body's first word now starts a sentence.
+            rest = _sentence_start(body[len(values["greeting"]) + 1 :])
+            body = f"{greeting} {rest}" if greeting else rest
+            values = {**values, "greeting": greeting}
         if late:
             sentence = late[1] if variant.spec.apology else late[0]
             greeting = values["greeting"]
             if greeting and body.startswith(greeting):
-                rest = body[len(greeting) :].lstrip()
-                rest = rest[:1].upper() + rest[1:]
+                rest = _sentence_start(body[len(greeting) :].lstrip())
+                if not greeting.endswith(","):
+                    sentence = _sentence_start(sentence)
                 body = f"{greeting} {sentence} {rest}"
             else:
                 body = f"{sentence[:1].upper()}{sentence[1:]} {body}"
-        if ctx.channel == "public" and self._find_personal(body):
+        if check_personal and ctx.channel == "public" and self._find_personal(body):
             return None
         signature = self.voice.signature()
         return f"{body}\n{signature}" if signature else body

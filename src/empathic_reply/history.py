@@ -91,6 +91,7 @@ class InMemoryHistory:
         self._threads: OrderedDict[str, deque[str]] = OrderedDict()
         self._customers: OrderedDict[str, deque[str]] = OrderedDict()
         self._last_seq: OrderedDict[str, int] = OrderedDict()
+        self._uses: dict[str, int] = {}
         self._seq = 0
         self._lock = threading.Lock()
 
@@ -117,8 +118,10 @@ class InMemoryHistory:
             self._seq += 1
             self._last_seq[template_id] = self._seq
             self._last_seq.move_to_end(template_id)
+            self._uses[template_id] = self._uses.get(template_id, 0) + 1
             if len(self._last_seq) > self._max_templates:
-                self._last_seq.popitem(last=False)
+                forgotten, _ = self._last_seq.popitem(last=False)
+                self._uses.pop(forgotten, None)
             if thread_id is not None:
                 self._push(self._threads, thread_id, template_id)
             if customer_id is not None:
@@ -144,7 +147,17 @@ class InMemoryHistory:
                 if tid in self._last_seq
             }
 
+    def team_uses(self, template_ids: Sequence[str]) -> dict[str, int]:
+        """How many times the team has used each id (ids never used are absent).
+
+        Optional beyond :class:`HistoryStore`: the drafter uses it, when a store has it, to
+        cycle greetings on a reused variant instead of picking one by hash.
+        """
+        with self._lock:
+            return {tid: self._uses[tid] for tid in template_ids if tid in self._uses}
+
     def __len__(self) -> int:
+        """How many uses were recorded."""
         return self._seq
 
 
@@ -162,6 +175,10 @@ CREATE INDEX IF NOT EXISTS usage_customer ON usage (customer_id, seq)
 CREATE TABLE IF NOT EXISTS last_used (
     template_id TEXT PRIMARY KEY,
     seq INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS use_count (
+    template_id TEXT PRIMARY KEY,
+    uses INTEGER NOT NULL
 ) WITHOUT ROWID;
 """
 
@@ -237,6 +254,11 @@ class SQLiteHistory:
                 "ON CONFLICT(template_id) DO UPDATE SET seq = excluded.seq",
                 (template_id, seq),
             )
+            conn.execute(
+                "INSERT INTO use_count (template_id, uses) VALUES (?, 1) "
+                "ON CONFLICT(template_id) DO UPDATE SET uses = uses + 1",
+                (template_id,),
+            )
             self._writes += 1
             if seq is not None and self._writes % 1024 == 0 and seq > self._keep:
                 conn.execute("DELETE FROM usage WHERE seq <= ?", (seq - self._keep,))
@@ -283,7 +305,19 @@ class SQLiteHistory:
         )
         return {tid: int(latest) - int(seq) + 1 for tid, seq in rows}
 
+    def team_uses(self, template_ids: Sequence[str]) -> dict[str, int]:
+        """How many times the team has used each id (ids never used are absent)."""
+        if not template_ids:
+            return {}
+        marks = ",".join("?" * len(template_ids))
+        rows = self._connection().execute(
+            f"SELECT template_id, uses FROM use_count WHERE template_id IN ({marks})",  # noqa: S608 - only placeholders
+            list(template_ids),
+        )
+        return {tid: int(uses) for tid, uses in rows}
+
     def __len__(self) -> int:
+        """How many usage rows are kept."""
         (count,) = self._connection().execute("SELECT COUNT(*) FROM usage").fetchone()
         return int(count)
 

@@ -29,6 +29,7 @@ from empathic_reply._cannedness import (
     Lexicon,
     MessageProfile,
     Signal,
+    SignalShape,
     extract_signals,
     lexicon,
     model,
@@ -167,14 +168,32 @@ class Reviewer:
         profile = self._profile(self._analysis(message))
         return self._cannedness(text, matches, by_label, profile, repeats)
 
-    def signals(self, reply: str, *, message: str | Analysis | None = None) -> dict[str, float]:
+    def signals(
+        self,
+        reply: str,
+        *,
+        message: str | Analysis | None = None,
+        shape: SignalShape | None = None,
+    ) -> dict[str, float]:
         """Raw single-reply signal values, each in [0, 1] (higher = more canned).
 
         Used by ``scripts/calibrate_review.py`` to fit the weights; handy for debugging.
+
+        Args:
+            reply: The reply.
+            message: The inbound message (text or :class:`Analysis`), if known.
+            shape: Saturation points of the graded signals (default: the calibrated ones).
         """
         text, matches, by_label = self._scan(reply, CANNEDNESS_LABELS)
         profile = self._profile(self._analysis(message))
-        found = extract_signals(text, matches, by_label, profile, self._lexicon.stopwords)
+        found = extract_signals(
+            text,
+            matches,
+            by_label,
+            profile,
+            self._lexicon.stopwords,
+            shape=shape or self._model.shape,
+        )
         return {s.name: s.value for s in found}
 
     # -- internals ------------------------------------------------------------------------
@@ -228,7 +247,9 @@ class Reviewer:
         repeats: int | None,
     ) -> Cannedness:
         mdl = self._model
-        signals = extract_signals(text, matches, by_label, profile, self._lexicon.stopwords)
+        signals = extract_signals(
+            text, matches, by_label, profile, self._lexicon.stopwords, shape=mdl.shape
+        )
         weights = mdl.weights
         logit = mdl.intercept + sum(weights.get(s.name, 0.0) * s.value for s in signals)
         scale = 1.0
@@ -277,9 +298,13 @@ class Reviewer:
     ) -> None:
         # Reasons are valid by construction (weights in [0, 1], spans from the matcher), so
         # they skip validation: it is a large share of a review's cost.
-        spans: dict[tuple[int, int], Match] = {}
-        for m in signal.matches:
-            spans.setdefault((m.start, m.end), m)
+        # Per span: the match, its effective strength and the text that explains it.
+        spans: dict[tuple[int, int], tuple[Match, float, str]] = {}
+        for k, m in enumerate(signal.matches):
+            score = signal.scores[k] if signal.scores else m.score
+            key = signal.keys[k] if signal.keys else signal.name
+            if score > 0.0:
+                spans.setdefault((m.start, m.end), (m, score, key))
         if not spans:
             info = self._model.signals.get(signal.name)
             template = info.message if info else signal.name.replace("_", " ")
@@ -292,14 +317,14 @@ class Reviewer:
             )
             suggestions.append((contribution, default_tip.format(text="", repeats=repeats or 0)))
             return
-        total = sum(m.score for m in spans.values()) or 1.0
-        for m in spans.values():
+        total = sum(score for _, score, _ in spans.values()) or 1.0
+        for m, score, key in spans.values():
             # A lexicon match is reported under its own family (stock_phrase, redirect...).
             name = m.rule.label if signal.name == "boilerplate" else signal.name
-            info = self._model.signals.get(name)
+            info = self._model.signals.get(key) or self._model.signals.get(name)
             template = info.message if info else name.replace("_", " ")
             default_tip = info.suggestion if info else ""
-            share = contribution * m.score / total
+            share = contribution * score / total
             reasons.append(
                 Reason.model_construct(
                     signal=name,

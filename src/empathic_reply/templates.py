@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Final, Literal
@@ -195,9 +195,10 @@ class BrandVoice(BaseModel):
         """Greetings for ``name`` ("" for unknown): the voice's own first, then alternatives.
 
         The alternatives keep the register: casual and neutral voices rotate between "Hi",
-        "Hey", "Hello", the bare name and, last, ``""`` (no greeting: the drafter then starts
-        the reply with the body's first sentence); a formal voice only between "Hello" and its
-        own. The first item is never ``""``; no item is ever "Hi ," or a bare "Hello,".
+        "Hey", "Hello", the bare name, an exclamation ("Hi!": the body's first word is then
+        capitalised) and ``""`` (no greeting: the reply opens with the body's first sentence);
+        a formal voice only between "Hello" and its own. The first item always ends with a
+        comma; no item is ever "Hi ," or a bare "Hello,".
         """
         return _greetings(self.greeting, self.formality, self.vary_greeting, name)
 
@@ -210,14 +211,22 @@ def _greetings(style: str, formality: str, vary: bool, name: str) -> tuple[str, 
         others = (
             [f"Hello {name},", f"Hi {name},"]
             if formality == "formal" or style == "dear"
-            else [f"Hey {name},", f"Hi {name},", f"{name},", f"Hello {name},", ""]
+            else [
+                f"Hey {name},",
+                f"Hi {name},",
+                f"{name},",
+                f"Hi {name}!",
+                f"Hello {name},",
+                f"Hey {name}!",
+                "",
+            ]
         )
     else:
         own = {"hi": "Hi there,", "hey": "Hey there,"}.get(style, "Hello there,")
         others = (
             ["Hello there,", "Hi there,"]
             if formality == "formal" or style == "dear"
-            else ["Hey there,", "Hi there,", "Hello there,", ""]
+            else ["Hey there,", "Hi there,", "Hi!", "Hello there,", "Hey!", "", "Hello!"]
         )
     if not vary:
         return (own,)
@@ -333,10 +342,16 @@ class Variant:
     variables: frozenset[str]
     optional_used: frozenset[str]
     id: str = ""
+    _must_fill: tuple[str, ...] = field(default=(), init=False, repr=False)
+    _variable_list: tuple[str, ...] = field(default=(), init=False, repr=False)
 
     def __post_init__(self) -> None:
         if not self.id:
             object.__setattr__(self, "id", self.spec.id)
+        # Precomputed once: the variables that must be non-empty when this body is rendered.
+        must_fill = (ALWAYS_VARIABLES | frozenset(self.spec.requires)) & self.variables
+        object.__setattr__(self, "_must_fill", tuple(sorted(must_fill)))
+        object.__setattr__(self, "_variable_list", tuple(sorted(self.variables)))
 
     def render(self, values: Mapping[str, str], *, voice: BrandVoice | None = None) -> str:
         """Render the body with ``values``; the result is checked before it is returned.
@@ -354,34 +369,37 @@ class Variant:
                 the sandbox refused an operation, or the output still contains template
                 syntax, "None", an empty greeting or doubled spaces.
         """
-        where = f"variant {self.id!r} ({self.origin})"
-        for key in self.variables:
+        where = self._where
+        for key in self._variable_list:
             value = values.get(key)
             if not isinstance(value, str):
-                raise RenderError(f"{where}: variable {key!r} must be a str, got {value!r}")
-        for key in ALWAYS_VARIABLES | frozenset(self.spec.requires):
-            if key in self.variables and not values.get(key, "").strip():
-                raise RenderError(f"{where}: variable {key!r} is required but empty")
+                raise RenderError(f"{where()}: variable {key!r} must be a str, got {value!r}")
+        for key in self._must_fill:
+            if not values[key].strip():
+                raise RenderError(f"{where()}: variable {key!r} is required but empty")
         try:
-            text = self.template.render(dict(values))
+            text = self.template.render(values)
         except SecurityError as exc:
-            raise RenderError(f"{where}: blocked by the sandbox: {exc}") from None
+            raise RenderError(f"{where()}: blocked by the sandbox: {exc}") from None
         except jinja2.TemplateError as exc:
-            raise RenderError(f"{where}: {exc}") from None
+            raise RenderError(f"{where()}: {exc}") from None
         if voice is not None and not voice.emoji:
             text = strip_emoji(text)
         text = tidy(text)
         problem = render_problem(text, source=self.spec.body)
         if problem:
-            raise RenderError(f"{where}: {problem}: {text!r}")
+            raise RenderError(f"{where()}: {problem}: {text!r}")
         return text
+
+    def _where(self) -> str:
+        return f"variant {self.id!r} ({self.origin})"
 
 
 def tidy(text: str) -> str:
     """Collapse doubled spaces left by conditional blocks and trim every line."""
     text = _SPACE_BEFORE_PUNCT.sub(r"\1", _SPACES.sub(" ", text))
     lines = [line.strip() for line in text.splitlines()]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
 
 def render_problem(text: str, *, source: str = "") -> str | None:  # noqa: PLR0911 - one exit per problem
@@ -396,15 +414,25 @@ def render_problem(text: str, *, source: str = "") -> str | None:  # noqa: PLR09
     for token in ("{{", "}}", "{%", "%}", "{#"):
         if token in text:
             return f"template syntax {token!r} left in the output"
-    if len(re.findall(r"\bNone\b", text)) > len(re.findall(r"\bNone\b", source)):
+    if "None" in text and len(_NONE.findall(text)) > _nones_in(source):
         return "'None' in the output"
     if _EMPTY_GREETING.match(text):
         return "empty greeting"
     if "  " in text:
         return "doubled space"
-    if re.search(r" [,.!?]", text):
+    if _SPACE_PUNCT.search(text):
         return "space before punctuation (an empty variable?)"
     return None
+
+
+_NONE: Final = re.compile(r"\bNone\b")
+_SPACE_PUNCT: Final = re.compile(r" [,.!?]")
+_BLANK_LINES: Final = re.compile(r"\n{3,}")
+
+
+@lru_cache(maxsize=4096)
+def _nones_in(source: str) -> int:
+    return len(_NONE.findall(source))
 
 
 def _names(node: nodes.Node) -> frozenset[str]:

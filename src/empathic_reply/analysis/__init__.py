@@ -35,14 +35,16 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from empathic_reply._rules import Rule, RuleSet
+from empathic_reply._rules import Prepared, Rule, RuleSet
 from empathic_reply._text import MAX_CHARS, check_text, clip
+from empathic_reply._trusted import trusted
+from empathic_reply.analysis._emotions import prepared_text, set_prepared_text
 from empathic_reply.analysis._intents import INTENT_LABELS, IntentDetector, IntentFeatures
 from empathic_reply.analysis._language import LanguageIdentifier
 from empathic_reply.analysis._topics import TOPIC_LABELS, TopicDetector
 from empathic_reply.analysis._urgency import needs_reply, urgency
 from empathic_reply.errors import RuleError
-from empathic_reply.models import Alert, Analysis, Detail, Emotion, Sentiment
+from empathic_reply.models import Alert, Analysis, Detail, Emotion, Intent, Sentiment, Topic
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -73,6 +75,10 @@ class DetailExtractorLike(Protocol):
 
     def extract(self, text: str, doc: Doc | None = None) -> list[Detail]:
         """Details of a text, in order of appearance."""
+
+
+def _list_of(items: object, cls: type) -> bool:
+    return type(items) is list and all(type(item) is cls for item in items)
 
 
 def _kind(rule: Rule) -> str:
@@ -157,6 +163,9 @@ class Analyzer:
         from spacy.pipeline import Sentencizer
 
         self.nlp: Language = nlp if nlp is not None else _default_nlp()
+        # spaCy's own tokenizer keeps the text exactly (doc.text == input), so our default
+        # pipeline's docs can be given their text instead of rebuilding it from the tokens.
+        self._keeps_text = nlp is None
         self._sentencizer = Sentencizer()
         user = _user_rules(rules)
         parts = split_rules(user) if user is not None else {}
@@ -205,7 +214,7 @@ class Analyzer:
         clipped, truncated = clip(check_text(text, "text"))
         if not clipped.strip():
             return self._empty(clipped, truncated=truncated)
-        return self._analyze(self._segmented(self.nlp(clipped)), truncated=truncated)
+        return self._analyze(self._prepared(self.nlp(clipped), clipped), truncated=truncated)
 
     def analyze_many(self, texts: Iterable[str], *, batch_size: int = 256) -> list[Analysis]:
         """Analyse many messages, batched through ``nlp.pipe``.
@@ -231,7 +240,7 @@ class Analyzer:
                 results[i] = self._empty(text, truncated=truncated)
         docs = self.nlp.pipe((clipped[i][0] for i in todo), batch_size=batch_size)
         for i, doc in zip(todo, docs, strict=True):
-            results[i] = self._analyze(self._segmented(doc), truncated=clipped[i][1])
+            results[i] = self._analyze(self._prepared(doc, clipped[i][0]), truncated=clipped[i][1])
         return [result for result in results if result is not None]
 
     def analyze_doc(self, doc: Doc) -> Analysis:
@@ -251,6 +260,12 @@ class Analyzer:
         return self._analyze(self._segmented(doc), truncated=False)
 
     # -- internals ----------------------------------------------------------------------
+
+    def _prepared(self, doc: Doc, text: str) -> Doc:
+        """``doc`` segmented, with ``text`` (what it was made from) cached on it if safe."""
+        if self._keeps_text:
+            set_prepared_text(doc, Prepared(text))
+        return self._segmented(doc)
 
     def _segmented(self, doc: Doc) -> Doc:
         if not doc.has_annotation("SENT_START"):
@@ -274,12 +289,13 @@ class Analyzer:
         )
 
     def _analyze(self, doc: Doc, *, truncated: bool) -> Analysis:
-        text = doc.text
+        prepared = prepared_text(doc)  # doc.text, lowered and indexed once for every rule set
+        text = prepared.text
         sentiment = self.sentiment.score_doc(doc)
         emotions = self.emotions.detect_doc(doc, sentiment)
-        topics = self.topics.detect(text)
+        topics = self.topics.detect(prepared)
         intents = self.intents.detect(
-            text, IntentFeatures(sentiment=sentiment, emotions=emotions, topics=topics)
+            prepared, IntentFeatures(sentiment=sentiment, emotions=emotions, topics=topics)
         )
         details = self.details.extract(text, doc)
         guess = self.language.identify(text)
@@ -313,16 +329,27 @@ class Analyzer:
                     severity="warning",
                 )
             )
-        return Analysis(
-            text=text,
-            language=guess.language,
-            sentiment=sentiment,
-            emotions=emotions,
-            intents=intents,
-            topics=topics,
-            details=details,
-            urgency=urgency(text, intents, emotions),
-            needs_reply=needs_reply(intents),
-            truncated=truncated,
-            warnings=warnings,
-        )
+        fields = {
+            "text": text,
+            "language": guess.language,
+            "sentiment": sentiment,
+            "emotions": emotions,
+            "intents": intents,
+            "topics": topics,
+            "details": details,
+            "urgency": urgency(text, intents, emotions),
+            "needs_reply": needs_reply(intents),
+            "truncated": truncated,
+            "warnings": warnings,
+        }
+        if (
+            type(sentiment) is Sentiment
+            and _list_of(emotions, Emotion)
+            and _list_of(details, Detail)
+            and _list_of(intents, Intent)
+            and _list_of(topics, Topic)
+        ):
+            # Every part is a validated (or valid-by-construction) model: skip re-validating
+            # them, which costs more than all of the rule matching.
+            return trusted(Analysis, **fields)
+        return Analysis(**fields)  # a custom part returned something else: validate it

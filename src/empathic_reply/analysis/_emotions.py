@@ -26,7 +26,8 @@ from importlib.resources import files
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any, Final, NamedTuple, cast, get_args
 
-from empathic_reply._rules import LabelScore, RuleSet
+from empathic_reply._rules import LabelScore, Prepared, RuleSet
+from empathic_reply._trusted import trusted
 from empathic_reply.errors import ConfigError
 from empathic_reply.models import EkmanFamily, Emotion, Evidence, Sentiment
 
@@ -35,7 +36,16 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
     from spacy.tokens import Doc
 
-__all__ = ["FAMILIES", "EmotionDetector", "FamilyProbs", "doc_text", "family_probs", "features"]
+__all__ = [
+    "FAMILIES",
+    "EmotionDetector",
+    "FamilyProbs",
+    "doc_text",
+    "family_probs",
+    "features",
+    "prepared_text",
+    "set_prepared_text",
+]
 
 FAMILIES: Final[tuple[EkmanFamily, ...]] = get_args(EkmanFamily)
 """Ekman's six families, in the order the model's outputs use (neutral comes last)."""
@@ -44,7 +54,7 @@ _CLASSES: Final = (*FAMILIES, "neutral")
 _NEUTRAL: Final = len(FAMILIES)
 _MODEL_SOURCE: Final = "emotion.model.goemotions_bow.v1"
 _USER_DATA_KEY: Final = "empathic_reply.emotion_family_probs.v1"
-_TEXT_KEY: Final = "empathic_reply.text.v1"
+_TEXT_KEY: Final = "empathic_reply.prepared_text.v1"
 _RULE_PREFIX: Final = "emotion."
 _SKIPPED: Final = frozenset({"\ufe0e", "\ufe0f", "\u200d"})
 _MASK: Final = (1 << 64) - 1
@@ -220,11 +230,26 @@ def family_probs(doc: Doc) -> FamilyProbs:
 
 def doc_text(doc: Doc) -> str:
     """``doc.text``, computed once per ``Doc`` (spaCy rebuilds it from the tokens each time)."""
-    text = doc.user_data.get(_TEXT_KEY)
-    if not isinstance(text, str):
-        text = doc.text
-        doc.user_data[_TEXT_KEY] = text
-    return text
+    return prepared_text(doc).text
+
+
+def set_prepared_text(doc: Doc, prepared: Prepared) -> None:
+    """Cache ``prepared`` as the text of ``doc`` (only when it is exactly ``doc.text``)."""
+    doc.user_data[_TEXT_KEY] = prepared
+
+
+def prepared_text(doc: Doc) -> Prepared:
+    """``doc.text`` prepared for the rule sets (lowered, trigrams), computed once per ``Doc``.
+
+    Every rule set of the analysis searches the same text; sharing one
+    :class:`~empathic_reply._rules.Prepared` saves lowering it and building its trigram set
+    once per rule set.
+    """
+    prepared = doc.user_data.get(_TEXT_KEY)
+    if not isinstance(prepared, Prepared):
+        prepared = Prepared(doc.text)
+        doc.user_data[_TEXT_KEY] = prepared
+    return prepared
 
 
 def _own_rules(rules: RuleSet, prefix: str) -> RuleSet:
@@ -296,7 +321,8 @@ class EmotionDetector:
             Emotions with ``score`` in [0, 1] (higher = stronger or more certain), their
             Ekman ``family`` and evidence spans into ``doc.text``. Empty means neutral.
         """
-        text = doc_text(doc)
+        prepared = prepared_text(doc)
+        text = prepared.text
         if not text.strip():
             return []
         model = family_probs(doc)
@@ -306,7 +332,7 @@ class EmotionDetector:
 
         candidates: dict[str, _Candidate] = {}
         covered: set[str] = set()
-        by_label: list[LabelScore] = self._rules.scores(text)
+        by_label: list[LabelScore] = self._rules.scores(prepared)
         for item in by_label:
             family = self._families[item.label]
             if sarcastic and family == "joy":
@@ -326,7 +352,8 @@ class EmotionDetector:
             candidates[label] = _Candidate(label, family, score, evidence)
         ordered = sorted(candidates.values(), key=lambda c: (-c.score, c.label))
         return [
-            Emotion(
+            trusted(
+                Emotion,
                 label=c.label,
                 score=round(min(1.0, max(0.0, c.score)), 4),
                 family=c.family,
@@ -364,4 +391,4 @@ class EmotionDetector:
             start = text.index(stripped) if stripped else 0
             span = (start, start + len(stripped))
         start, end = span
-        return [Evidence(text=text[start:end], start=start, end=end, source=_MODEL_SOURCE)]
+        return [trusted(Evidence, text=text[start:end], start=start, end=end, source=_MODEL_SOURCE)]

@@ -27,7 +27,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from empathic_reply._rules import LabelScore, RuleSet
+from empathic_reply._rules import LabelScore, Prepared, RuleSet
+from empathic_reply._trusted import trusted
 from empathic_reply.models import Emotion, Evidence, Intent, Sentiment, Topic
 
 __all__ = ["INTENT_LABELS", "IntentDetector", "IntentFeatures"]
@@ -142,11 +143,11 @@ class IntentDetector:
     def __init__(self, *, rules: RuleSet) -> None:
         self.rules = rules
 
-    def detect(self, text: str, features: IntentFeatures) -> list[Intent]:
+    def detect(self, text: str | Prepared, features: IntentFeatures) -> list[Intent]:
         """Intents of ``text``, most likely first.
 
         Args:
-            text: The message.
+            text: The message, or the message prepared by :meth:`RuleSet.prepare`.
             features: Its sentiment, emotions and topics.
 
         Returns:
@@ -158,9 +159,10 @@ class IntentDetector:
         positivity = max(0.0, polarity)
         negative_emotions = [e for e in features.emotions if e.family in _NEGATIVE_FAMILIES]
         hurt = max((e.score for e in negative_emotions), default=0.0)
-        aim = _aim(text, features.topics)
+        prepared = text if isinstance(text, Prepared) else Prepared(text)
+        aim = _aim(prepared.text, features.topics)
 
-        matches = self.rules.find(text)
+        matches = self.rules.find(prepared)
         found: dict[str, LabelScore] = {item.label: item for item in RuleSet.combine(matches)}
         scores = {label: item.score for label, item in found.items()}
         evidence = {label: item.evidence() for label, item in found.items()}
@@ -229,7 +231,8 @@ class IntentDetector:
             scores["thanks"] *= 0.6
 
         intents = [
-            Intent(
+            trusted(
+                Intent,
                 label=label,
                 score=round(min(0.99, score), 4),
                 evidence=_dedupe(evidence.get(label, [])),

@@ -29,8 +29,9 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from empathic_reply._resources import load_yaml
-from empathic_reply._rules import Match, RuleSet
-from empathic_reply.analysis._emotions import doc_text, family_probs
+from empathic_reply._rules import Match, Prepared, RuleSet
+from empathic_reply._trusted import trusted
+from empathic_reply.analysis._emotions import family_probs, prepared_text
 from empathic_reply.errors import ConfigError
 from empathic_reply.models import Evidence, Sentiment
 
@@ -157,15 +158,17 @@ class SentimentScorer:
             ``label`` from the tuned thresholds, and every applied correction as evidence.
             Empty or whitespace-only text is neutral with score 0.0.
         """
-        text = doc_text(doc)
+        prepared = prepared_text(doc)
+        text = prepared.text
         if not text.strip():
             return Sentiment(label="neutral", score=0.0, raw_score=0.0)
         raw = self._sentence_score(doc, text)
         cfg = self.scoring
         blended = (1.0 - cfg.model_weight) * raw + cfg.model_weight * family_probs(doc).polarity
-        score, corrections = self._correct(text, blended)
+        score, corrections = self._correct(prepared, blended)
         score = max(-1.0, min(1.0, score))
-        return Sentiment(
+        return trusted(
+            Sentiment,
             label=self._label(score),
             score=round(score, 4),
             raw_score=round(max(-1.0, min(1.0, raw)), 4),
@@ -194,7 +197,7 @@ class SentimentScorer:
             whole += self.scoring.negative_pull * (lowest - whole)
         return whole
 
-    def _correct(self, text: str, score: float) -> tuple[float, list[Evidence]]:
+    def _correct(self, text: str | Prepared, score: float) -> tuple[float, list[Evidence]]:
         apply_at = self.scoring.apply_at
         matches = [m for m in self._rules.find(text) if m.score >= apply_at]
         if not matches:

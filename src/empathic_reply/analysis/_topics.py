@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from empathic_reply._rules import RuleSet
+from empathic_reply._rules import Prepared, RuleSet
+from empathic_reply._trusted import trusted
 from empathic_reply.models import Topic
 
 __all__ = ["TOPIC_LABELS", "TopicDetector"]
@@ -34,18 +35,18 @@ class TopicDetector:
     def __init__(self, *, rules: RuleSet) -> None:
         self.rules = rules
 
-    def detect(self, text: str) -> list[Topic]:
+    def detect(self, text: str | Prepared) -> list[Topic]:
         """Topics of ``text``, most likely first.
 
         Args:
-            text: The message.
+            text: The message, or the message prepared by :meth:`RuleSet.prepare`.
 
         Returns:
             Topics with a score in [0, 1] (higher is surer; noisy-or of every matching rule)
             of at least 0.3, each with the matched spans as evidence.
         """
         return [
-            Topic(label=item.label, score=round(item.score, 4), evidence=item.evidence())
+            trusted(Topic, label=item.label, score=round(item.score, 4), evidence=item.evidence())
             for item in self.rules.scores(text)
             if item.score >= _MIN_SCORE
         ]

@@ -1,0 +1,1 @@
+"""Package data: rules, lexicons, template packs and small models, read with importlib.resources."""
