@@ -7,15 +7,19 @@ The score is a logistic model over a handful of signals, each in [0, 1]:
   "the matter"), ``broadcast`` (campaign hashtags, mass mentions) and ``redirect`` ("DM us /
   contact us / visit our help page"). Stock phrases count in full on their own. A redirect
   counts only to the extent that the reply says nothing about the customer's situation: its
-  strength is scaled by ``max(generic, no_mirroring)`` (good public care acknowledges in public
-  *then* moves to DM; "Sorry your order is three weeks late, DM us and we'll chase it" is not
-  canned, "Please DM us." is). One weight: on the calibration data the families are not
-  separable, and a per-family weight overfits 46 positives (it lowers the held-out AUC);
+  strength is scaled by ``max(generic, 1 - min(1, echoed / 2))`` with ``echoed`` the number
+  of the customer's own content words that come back: in full when nothing about their
+  situation is said, half after one of their words, not at all after two (good public care
+  acknowledges in public *then* moves to DM: "Sorry your order #123 is three weeks late, DM us
+  and we'll chase it" is not canned, "Please DM us." is). One weight: on the calibration data
+  the families are not separable, and a per-family weight overfits 46 positives (it lowers
+  the held-out AUC);
 - ``placeholder``: an unfilled template slot (``{{Order Number}}``);
 - ``defensive``: policy, "as previously stated", blame, "unfortunately we are unable";
 - ``formulaic``: how little is said outside greetings, stock phrases, redirects and sign-offs:
   ``1 - min(1, words outside formula / formula_words)``;
-- ``generic``: nothing specific at all (no detail of the message, no number, no name);
+- ``generic``: nothing specific at all (none of the message's words or details, no word
+  naming the message's topic, no number, no name);
 - ``no_mirroring``: how few of the reply's content words come from the customer's message:
   ``1 - min(1, share / mirror_share)`` (needs ``message``; length-normalised, so a long reply
   that echoes one word of theirs still reads as not listening);
