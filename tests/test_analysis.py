@@ -331,3 +331,14 @@ def _shared() -> Analyzer:
     if not _SHARED:
         _SHARED.append(Analyzer())
     return _SHARED[0]
+
+
+@given(hostile_text)
+def test_results_equal_their_validated_copies(analyzer: Analyzer, text: str) -> None:
+    # Internal results are built without re-validation (valid by construction): they must be
+    # exactly what validating the same values gives, types included.
+    analysis = analyzer.analyze(text)
+    again = Analysis.model_validate_json(analysis.model_dump_json())
+    assert again == analysis
+    assert again.model_dump_json() == analysis.model_dump_json()
+    assert analyzer.analyze_many([text]) == [analysis]

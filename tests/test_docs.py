@@ -175,6 +175,23 @@ def test_every_alert_code_is_documented():
     assert sorted(c for c in codes if f"`{c}`" not in text) == []
 
 
+def test_cli_reference_lists_every_command_and_option():
+    import argparse
+
+    from empathic_reply.cli import _parser
+
+    text = (DOCS / "reference" / "cli.md").read_text(encoding="utf-8")
+    parser = _parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    missing = []
+    for name, sub in commands.choices.items():
+        if f"## `empathic-reply {name}`" not in text:
+            missing.append(name)
+        for action in sub._actions:
+            missing.extend(o for o in action.option_strings if o.startswith("--") and o not in text)
+    assert missing == []
+
+
 def _write(block: Block, workdir: Path) -> None:
     assert block.write_to is not None
     target = (workdir / block.write_to).resolve()

@@ -138,3 +138,84 @@ def test_global_inline_flag_is_a_clear_rule_error():
     bad = {"rules": [{"id": "flag.v1", "label": "x", "patterns": ["(?i)hello"]}]}
     with pytest.raises(RuleError, match=r"rule flag\.v1, field patterns"):
         RuleSet.from_data(bad, origin="flags.yaml")
+
+
+# -- pre-filters: the fast path must find exactly what running every pattern finds ----------
+
+
+def _unfiltered(rules: RuleSet) -> RuleSet:
+    """The same rules with every pre-filter off: each rule's whole alternation always runs."""
+    plain = RuleSet(rules.rules, labels=rules.labels)
+    plain._compiled = [c._replace(needs=None, gates=()) for c in plain._compiled]
+    plain._index_rules()
+    return plain
+
+
+MULTI = {
+    "rules": [
+        {
+            "id": "multi.v1",
+            "label": "complaint",
+            "patterns": [
+                r"(?<!\w)(still|been) (waiting|on hold)\b",
+                r"\bnever (arrived|came)\b",
+                r"(?<!\w)(no|zero) (signal|power)\b",
+                r"[$£€]\s?\d+",
+            ],
+        },
+        {"id": "emoji.v1", "label": "sarcasm", "patterns": ["🙄|😒"]},
+        {"id": "mark.v1", "label": "question", "patterns": [r"\?"]},
+        {"id": "caps.v1", "label": "shout", "patterns": [r"\b[A-Z]{3,}\b"], "case_sensitive": True},
+        {"id": "backref.v1", "label": "repeat", "patterns": [r"\b(\w+) \1\b", r"again and again"]},
+    ]
+}
+FILTER_TEXTS = [
+    "Still waiting, been on hold, it never arrived! no signal, £ 40 and €5 🙄?",
+    "It NEVER came. Zero power. very very bad, again and again",
+    "ſtill waiting (long s) and bıll (dotless i)",  # IGNORECASE equates these with s, i
+    "İstanbul: never arrived",  # lowers to two characters
+    "nothing to see here",
+    "",
+]
+
+
+@pytest.mark.parametrize("text", FILTER_TEXTS)
+def test_prefilters_change_no_match(text):
+    rules = RuleSet.from_data(MULTI)
+    assert rules.find(text) == _unfiltered(rules).find(text)
+
+
+@pytest.mark.parametrize("name", ["intents.yaml", "topics.yaml", "emotions.yaml"])
+@pytest.mark.parametrize("text", FILTER_TEXTS)
+def test_prefilters_change_no_match_in_shipped_rules(name, text):
+    rules = RuleSet.from_package("analysis", name)
+    assert rules.find(text) == _unfiltered(rules).find(text)
+
+
+def test_only_the_patterns_that_can_match_run():
+    rules = RuleSet.from_data(MULTI)
+    position = next(i for i, c in enumerate(rules._compiled) if c.rule.id == "multi.v1")
+    plan = dict(rules._candidates(RuleSet.prepare("it never came")))
+    assert plan[position] == (1,)  # one pattern of four: a smaller alternation runs
+    ids = {rules._compiled[i].rule.id for i in plan}
+    assert ids == {"multi.v1", "caps.v1", "backref.v1"}  # the last two have no literal
+    assert rules.find("it never came")[0].text == "never came"
+
+
+def test_long_s_and_dotless_i_match_like_ignorecase():
+    rules = RuleSet.from_data(MULTI)
+    assert [m.text for m in rules.find("ſtill waiting")] == ["ſtill waiting"]
+
+
+def test_prepared_text_is_shared_between_rule_sets():
+    text = "Still waiting on my refund 🙄 - WHY??"
+    prepared = RuleSet.prepare(text)
+    for rules in (RuleSet.from_data(MULTI), RuleSet.from_package("analysis", "intents.yaml")):
+        assert rules.find(prepared) == rules.find(text)
+        assert rules.scores(prepared) == rules.scores(text)
+
+
+@given(hostile_text)
+def test_prefilters_change_no_match_on_any_text(text):
+    for rules in (RuleSet.from_data(MULTI), RuleSet.from_data(DOC)):
+        assert rules.find(text) == _unfiltered(rules).find(text)

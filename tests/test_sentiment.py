@@ -183,3 +183,42 @@ def test_any_text_gives_a_valid_sentiment(text: str) -> None:
         assert result.label == "neutral"
     for evidence in result.corrections:
         assert text[evidence.start : evidence.end] == evidence.text
+
+
+# -- the faster VADER adapter gives VADER's own scores -------------------------------------
+
+VADER_TEXTS = [
+    "VADER is smart, handsome, and funny!",
+    "The book was kind of good.",
+    "At least it isn't a horrible book.",
+    "It was never so good, without doubt the best; not bad at all",
+    "Today SUX! no no NO, this is not the least bit good... :) :( lol",
+    "I don't hate it, but I really, REALLY don't love it either!!!???",
+    "Great, my order is late AGAIN. Thanks a lot. 🙄 😡 ❤️ ❤",
+    "kind of kinda sort of sorta",
+    "",
+    "   ",
+    "👍",
+]
+
+
+@pytest.fixture(scope="module")
+def vaders():
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    from empathic_reply.analysis._vader import fast_analyser
+
+    return fast_analyser(), SentimentIntensityAnalyzer().polarity_scores
+
+
+@pytest.mark.parametrize("text", VADER_TEXTS)
+def test_fast_vader_gives_vader_scores(vaders, text: str) -> None:
+    fast, plain = vaders
+    assert fast(text) == plain(text)
+    assert fast(text) == plain(text)  # again: the adapter remembers the last word list
+
+
+@given(hostile_text)
+def test_fast_vader_gives_vader_scores_on_any_text(vaders, text: str) -> None:
+    fast, plain = vaders
+    assert fast(text) == plain(text)

@@ -401,3 +401,16 @@ def test_brand_voice_greeting_alternatives_keep_the_register():
             for greeting in voice.greetings(name):
                 assert not re.match(r"^(?:hi|hey|hello|dear)\s*,", greeting, re.IGNORECASE)
                 assert "  " not in greeting
+
+
+def test_emotion_required_needs_emotions(tmp_path):
+    with pytest.raises(TemplateError, match=r"test\.variant\.v1.*emotion_required.*emotions"):
+        _load(tmp_path, _pack("{{ greeting }} no wonder you're confused.", emotion_required="true"))
+
+
+def test_emotion_required_is_loaded(tmp_path):
+    pack = _load(
+        tmp_path,
+        _pack("{{ greeting }} no wonder.", emotions="[confusion]", emotion_required="true"),
+    )
+    assert pack["test.variant.v1"].spec.emotion_required

@@ -17,6 +17,14 @@ A rule file is YAML::
 Every intent, emotion, topic, detail and stock-phrase detector in the library is such a file,
 so users can add, override (same ``id``) or disable (``enabled: false``) rules without code.
 Scores of several matches for one label combine by noisy-or: ``1 - prod(1 - s_i)``.
+
+Speed: every pattern is parsed once for the literal strings its matches must contain (one of
+each of a few sets, e.g. one of "still"/"been" and one of "waiting"/"on hold"). A rule runs
+only when the lowered text contains them (found through the text's trigrams, then confirmed
+by substring tests), and then as an alternation of only those of its patterns that can
+match. A text searched by several rule sets is prepared once (:meth:`RuleSet.prepare`):
+lowered and indexed a single time. None of this changes any match (the tests compare with
+running every pattern).
 """
 
 from __future__ import annotations
@@ -152,7 +160,7 @@ class _Compiled(NamedTuple):
     gates: tuple[tuple[frozenset[str], ...], ...] = ()
 
 
-_MAX_SUBSETS = 4096
+_MAX_SUBSETS = 256  # compiled pattern subsets kept per rule set (then the cache restarts)
 _BACKREF = re.compile(r"\\[1-9]|\(\?P=")
 _ESCAPE = re.compile(r"\\.", re.DOTALL)
 # Characters that ``re.IGNORECASE`` equates with an ASCII letter but that ``str.lower``
@@ -319,8 +327,9 @@ class RuleSet:
     def _index_rules(self) -> None:
         """Index the pre-filters (see :meth:`_candidates`)."""
         self._always: list[int] = []  # rules without a literal filter
-        # literal of a pattern's first gate set -> (rule position, pattern position)
-        self._by_literal: dict[str, list[tuple[int, int]]] = {}
+        # literal of a pattern's first gate set -> (rule position, pattern position, the
+        # pattern's other gate sets)
+        self._by_literal: dict[str, list[tuple[int, int, tuple[frozenset[str], ...]]]] = {}
         long: dict[str, set[str]] = {}  # gate literals over three characters by first trigram
         three: set[str] = set()  # gate literals of exactly three characters
         short: set[str] = set()  # gate literals under three characters
@@ -330,7 +339,7 @@ class RuleSet:
                 continue
             for number, gate in enumerate(compiled.gates):
                 for literal in gate[0]:
-                    self._by_literal.setdefault(literal, []).append((position, number))
+                    self._by_literal.setdefault(literal, []).append((position, number, gate[1:]))
                 for literals in gate:
                     for literal in literals:
                         if len(literal) < 3:
@@ -343,6 +352,9 @@ class RuleSet:
         self._three = frozenset(three)  # present when the text has the trigram
         self._long = {key: tuple(sorted(value)) for key, value in long.items()}
         self._long_keys = frozenset(self._long)  # trigram hit, then a substring test
+        self._keys = self._three | self._long_keys
+        self._leads = frozenset(self._by_literal)
+        self._pattern_counts = [len(c.rule.patterns) for c in self._compiled]
         # Rules whose patterns must always run together (numbered back-references).
         self._whole = frozenset(
             position
@@ -446,16 +458,21 @@ class RuleSet:
         if not present:
             return chosen
         by_literal = self._by_literal
-        passing: dict[int, list[int]] = {}
-        for literal in present:
-            for position, number in by_literal.get(literal, ()):
-                gate = compiled[position].gates[number]
-                if len(gate) == 1 or all(not s.isdisjoint(present) for s in gate[1:]):
-                    numbers = passing.setdefault(position, [])
-                    if number not in numbers:
-                        numbers.append(number)
+        passing: dict[int, set[int]] = {}
+        for literal in present & self._leads:
+            for position, number, rest in by_literal[literal]:
+                for literals in rest:  # the pattern's other sets must hit too
+                    if literals.isdisjoint(present):
+                        break
+                else:
+                    if position in passing:
+                        passing[position].add(number)
+                    else:
+                        passing[position] = {number}
+        counts = self._pattern_counts
+        whole = self._whole
         for position, numbers in passing.items():
-            if len(numbers) == len(compiled[position].gates) or position in self._whole:
+            if len(numbers) == counts[position] or position in whole:
                 chosen.append((position, None))
             else:
                 chosen.append((position, tuple(sorted(numbers))))
@@ -465,14 +482,14 @@ class RuleSet:
     def _present(self, prepared: Prepared) -> set[str]:
         """The gate literals that occur in the lowered text."""
         contains = prepared.lowered.__contains__
-        trigrams = prepared.trigrams
-        present = set(self._three & trigrams)
+        hits = self._keys & prepared.trigrams  # one pass over the text's trigrams
+        present = set(self._three & hits)
         # filter/map/chain keep these loops in C: much cheaper than Python for-loops.
         present.update(filter(contains, self._short))
         present.update(
             filter(
                 contains,
-                chain.from_iterable(map(self._long.__getitem__, self._long_keys & trigrams)),
+                chain.from_iterable(map(self._long.__getitem__, self._long_keys & hits)),
             )
         )
         return present

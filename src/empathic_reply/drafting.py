@@ -4,11 +4,22 @@ Selection is two steps. First every variant gets a *fit* in [0, 1] (higher fits 
 its intents against the message's intents (weighted by their scores), its topics, emotions
 and sentiment band, its formality against the brand voice, and how many of the specifics the
 customer gave (their wait, amount, product, date) it can mirror. Variants that cannot be used
-are dropped outright: wrong channel, a required variable that is empty, an apology in reply
-to praise or thanks. Then, among the variants whose fit is within a small band of the best,
-the drafter *rotates*: a variant this thread or customer got recently is pushed down hard,
-one the team used a few drafts ago a little. A stable hash of the message breaks ties, so the
-same inputs and the same history always give the same draft (no ``random``).
+are dropped outright: wrong channel, a required variable that is empty, cues (what the body
+asserts: "charged twice", "delivered but not here") that the message does not match, a
+feeling the body names that the analysis did not find, and an apology when nothing went
+wrong (no complaint of at least 0.5 and no clearly negative sentiment, or praise/thanks).
+The message's *leading* intents must be served: an escalation threat or a cancellation of
+at least 0.5 leads outright; otherwise every intent of at least 0.5 within 0.15 of the top
+one leads, with praise preferred to thanks and a request to a question ("Can you add...?").
+Only variants listing a leading intent take part, unless none of them fits at all; a
+variant whose purpose is a cancellation or an escalation also needs that intent at 0.5.
+A message with no intent but a clear topic and trouble words ("the box is soaked") is
+treated as a complaint, not asked for context. Then, among the variants whose fit is
+within a small band of the best, the drafter *rotates*: a variant this thread or customer
+got recently is pushed down hard, one the team used a few drafts ago a little. When every
+candidate tried reads canned, it looks further down the ranking (beyond the leading
+intent). A stable hash of the message breaks ties, so the same inputs and the same history
+always give the same draft (no ``random``).
 
 Times: ``received_at`` and ``now`` may be timezone-aware or naive; naive values are taken to
 be UTC. A reply later than one hour in public (four hours in private) opens by owning the
@@ -20,7 +31,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from typing import TYPE_CHECKING, Final, Protocol
@@ -97,6 +108,15 @@ _MIN_FIT: Final = 0.35  # below this nothing in the pack fits: hand off
 _LATE_AFTER: Final = {"public": timedelta(hours=1), "private": timedelta(hours=4)}
 _ALTERNATIVES: Final = 3
 _SOFT_COMPLAINT: Final = -0.4  # sentiment at or below which an "other" message may be a complaint
+_STRONG: Final = 0.5  # an intent or emotion at or above this is present
+_LEAD_BAND: Final = 0.15  # intents this close to the top one lead with it
+# Intents that lead whenever present: they change what the reply must do.
+_OVERRIDING: Final = ("escalation_threat", "cancellation")
+# (preferred, other): when both are present the first says more about what is wanted.
+_PREFERRED: Final = (("praise", "thanks"), ("request", "question"))
+_PREFER_BAND: Final = 0.25  # a preferred intent this close to the top one replaces the other
+_APOLOGY_SENTIMENT: Final = -0.4  # sentiment at or below which an apology may fit unasked
+_EMOTION_CLASH: Final = 0.08  # a variant for other feelings than the customer's strong one
 _REVIEW_TRIES: Final = 6  # candidates reviewed before settling for a canned-sounding one
 
 _HANDOFF_RULES: Final = {
@@ -164,7 +184,7 @@ _HOLDING: Final = {
         "answer. Could you DM us so they can follow up with you?",
         "{{ greeting }} one of our team will reply to you personally. If you can, send us a DM "
         "so they have everything they need in one place.",
-        "{{ greeting }} we want a real person to answer this properly, so I've passed it on. "
+        "{{ greeting }} we want a real person to answer this properly, so I'll pass it on. "
         "Please drop us a DM and they'll continue the conversation there.",
         "{{ greeting }} thanks for getting in touch. A colleague who can help with this will "
         "follow up; a quick DM lets them reach you directly.",
@@ -172,7 +192,7 @@ _HOLDING: Final = {
     "private": (
         "{{ greeting }} thanks for writing. Someone from {{ brand }} is going to look "
         "at this personally and will come back to you shortly.",
-        "{{ greeting }} I've passed your message to a colleague who can give it the attention "
+        "{{ greeting }} I'll pass your message to a colleague who can give it the attention "
         "it needs; you'll hear from them directly.",
         "{{ greeting }} a member of the {{ brand }} team will pick this up personally. "
         "Nothing more is needed from you for now.",
@@ -187,11 +207,11 @@ _UNREAD: Final = (
     "{{ greeting }} we've got your message, and one of our team will answer it personally "
     "here shortly.",
     "{{ greeting }} a colleague is picking this up and will reply to you directly.",
-    "{{ greeting }} we've passed this to someone on the team who can answer it properly; "
+    "{{ greeting }} we'll pass this to someone on the team who can answer it properly; "
     "they'll be in touch soon.",
     "{{ greeting }} we'd like you to get a proper answer, so a person from {{ brand }} will "
     "follow up with you here.",
-    "{{ greeting }} seen, and handed to the right person on our side. Expect a reply from "
+    "{{ greeting }} seen. We'll hand this to the right person on our side; expect a reply from "
     "them shortly.",
 )
 
@@ -393,6 +413,36 @@ _WORDED_ISSUES: Final = (  # when no noun of the customer's was found
     (frozenset({"billing"}), _DOUBLE_CHARGE, "the double charge"),
 )
 
+# Words that say something went wrong, for messages no intent was found for
+# ("the box is soaked through").
+_TROUBLE: Final = re.compile(
+    r"\b(?:soaked|wet|damaged|broken|smashed|crushed|ripped|torn|leak\w*|missing|lost|late|"
+    r"delayed|never (?:arrived|came|turned up)|not (?:arrived|received|working)|"
+    r"(?:hasn'?t|didn'?t|won'?t) (?:arrived|come|work)\w*|wrong|faulty|stolen|left (?:my|it|the)|"
+    r"rude|ignored|overcharged|charged)\b",
+    re.IGNORECASE,
+)
+
+_RELATIVE_DATES: Final = frozenset(
+    {
+        "today",
+        "tonight",
+        "tomorrow",
+        "yesterday",
+        "last night",
+        "this morning",
+        "this afternoon",
+        "this evening",
+        "this week",
+        "last week",
+        "next week",
+        "this weekend",
+        "last weekend",
+        "next weekend",
+        "earlier today",
+    }
+)
+
 _TOPIC_ISSUE: Final = {
     "refund": "your refund",
     "order": "your order",
@@ -422,6 +472,23 @@ _SAFE_VALUE: Final = re.compile(r"^[\w$£€¥%.,'’&:/ -]{1,40}$", re.UNICODE)
 _TEMPLATE_SYNTAX: Final = re.compile(r"[{}%<>\\]")
 _LOOKS_LIKE_HANDLE: Final = re.compile(r"(?:^@|@\w|https?:|www\.|\.(?:com|net|org|io)\b|\d)", re.I)
 _NAME_OK: Final = re.compile(r"^[^\W\d_](?:[^\W\d_]|[ '’.-])*$", re.UNICODE)
+
+
+def _leading(intents: dict[str, float]) -> frozenset[str]:
+    """The intents a reply must serve first (empty when none is at least ``_STRONG``)."""
+    strong = {label: score for label, score in intents.items() if score >= _STRONG}
+    if not strong:
+        return frozenset()
+    for label in _OVERRIDING:
+        if label in strong:
+            return frozenset({label})
+    top = max(strong.values())
+    lead = {label for label, score in strong.items() if score >= top - _LEAD_BAND}
+    for preferred, other in _PREFERRED:
+        if other in lead and strong.get(preferred, 0.0) >= top - _PREFER_BAND:
+            lead.discard(other)
+            lead.add(preferred)
+    return frozenset(lead)
 
 
 def sanitize_name(name: str | None) -> str:
@@ -647,6 +714,7 @@ class _Meta:
     cues: re.Pattern[str] | None
     cues_lower: bool
     weighted_intents: tuple[tuple[str, float], ...] = ()
+    emotion_required: bool = False
 
 
 @dataclass(frozen=True)
@@ -663,6 +731,8 @@ class _Context:
     strong_topic: bool
     greetings: tuple[str, ...]
     lowered: str
+    lead: frozenset[str] = frozenset()
+    strongest_emotion: float = 0.0
 
 
 _FAMILY: Final = {
@@ -849,6 +919,14 @@ class Drafter:
             late = self._late_sentence(_utc(received_at), current, channel, key)
 
         chosen, review, rendered = self._choose(ordered, context, late, team, key)
+        if review is not None and review.cannedness.level == "high" and not hold:
+            # Everything tried reads canned (rare): look further down the ranking, beyond the
+            # leading intent if need be; a less direct variant beats a form letter.
+            wider = replace(context, lead=frozenset())
+            ordered, team = self._rotate(self._rank(wider), wider, key, thread_id, customer_id)
+            retry = self._choose(ordered, wider, late, team, key, tries=3 * _REVIEW_TRIES)
+            if retry[1] is not None and retry[1].cannedness.level != "high":
+                chosen, review, rendered = retry
         if chosen is None:
             choices = self._unread if hold else self._holding[channel]
             held = self.history.team_recency([h.id for h in choices])
@@ -913,6 +991,8 @@ class Drafter:
         late: tuple[str, str] | None,
         team: dict[str, int],
         key: tuple[str, str, str],
+        *,
+        tries: int = _REVIEW_TRIES,
     ) -> tuple[tuple[Variant, float, str] | None, Review | None, list[tuple[Variant, float, str]]]:
         # Render lazily, best first; review candidates in order and keep the first one our
         # own review does not rate "high" on canned-ness (else the first one).
@@ -933,7 +1013,7 @@ class Drafter:
         chosen: tuple[Variant, float, str] | None = None
         review: Review | None = None
         passed_over: list[tuple[tuple[Variant, float, str], Review]] = []
-        for _ in range(_REVIEW_TRIES):
+        for _ in range(tries):
             item = next_rendered()
             if item is None:
                 break
@@ -985,6 +1065,8 @@ class Drafter:
                 if kind == "duration" and detail.value and re.match(r"^\d+ \w+$", detail.value):
                     raw = detail.value
                 value = _safe_value(raw)
+                if kind == "date" and value.lower() in _RELATIVE_DATES:
+                    value = value.lower()  # "sorry today went...", not "sorry Today went..."
                 if value and public and self._find_personal(value):
                     continue
                 if value:
@@ -1020,13 +1102,31 @@ class Drafter:
         intents = {i.label: i.score for i in analysis.intents}
         primary = analysis.intent
         if primary == "other":
-            intents["other"] = max(intents.get("other", 0.0), 0.6)
-            if analysis.sentiment.score <= _SOFT_COMPLAINT and values["issue"] != "this":
-                # No intent stood out, but the message is clearly unhappy about something we
-                # can name ("Cuts out every 20 minutes"): complaint bodies may fit too.
-                intents["complaint"] = max(intents.get("complaint", 0.0), 0.45)
+            strong_topic = any(t.score >= _STRONG for t in analysis.topics)
+            if (
+                not hold
+                and strong_topic
+                and (analysis.sentiment.label == "negative" or _TROUBLE.search(analysis.text))
+            ):
+                # No intent was found, but the topic and the wording show what went wrong
+                # ("the driver left my parcel in the rain"): answer that, don't ask for context.
+                intents["complaint"] = max(intents.get("complaint", 0.0), 0.55)
+                intents["other"] = max(intents.get("other", 0.0), 0.3)
+            else:
+                intents["other"] = max(intents.get("other", 0.0), 0.6)
+                if analysis.sentiment.score <= _SOFT_COMPLAINT and values["issue"] != "this":
+                    # No intent stood out, but the message is clearly unhappy about something
+                    # we can name ("Cuts out every 20 minutes"): complaint bodies may fit too.
+                    intents["complaint"] = max(intents.get("complaint", 0.0), 0.45)
         positive_only = primary in {"praise", "thanks"} and not any(
-            intents.get(label, 0.0) >= 0.5 for label in ("complaint", "escalation_threat")
+            intents.get(label, 0.0) >= _STRONG for label in ("complaint", "escalation_threat")
+        )
+        # An apology needs something to have gone wrong: a complaint, a threat, or a clearly
+        # unhappy message; never a plain question, request or thanks.
+        wronged = (
+            intents.get("complaint", 0.0) >= _STRONG
+            or intents.get("escalation_threat", 0.0) >= _STRONG
+            or analysis.sentiment.score <= _APOLOGY_SENTIMENT
         )
         emotions = {e.label: e.score for e in analysis.emotions}
         return _Context(
@@ -1038,8 +1138,10 @@ class Drafter:
             topics={t.label: t.score for t in analysis.topics},
             emotions=emotions,
             families=frozenset(e.family for e in analysis.emotions),
-            no_apology=positive_only,
-            strong_topic=any(t.score >= 0.5 for t in analysis.topics),
+            no_apology=positive_only or not wronged,
+            strong_topic=any(t.score >= _STRONG for t in analysis.topics),
+            lead=_leading(intents),
+            strongest_emotion=max(emotions.values(), default=0.0),
             greetings=self.voice.greetings(name),
             lowered=analysis.text.lower(),
         )
@@ -1078,6 +1180,7 @@ class Drafter:
                     (label, 1.0 if position == 0 else _SECONDARY_INTENT)
                     for position, label in enumerate(spec.intents)
                 ),
+                emotion_required=spec.emotion_required,
             )
             channels = ("public", "private") if spec.channel == "any" else (spec.channel,)
             for label in spec.intents:
@@ -1087,7 +1190,7 @@ class Drafter:
         return index
 
     @staticmethod
-    def _fit(  # noqa: PLR0912 - one exit and one branch per signal
+    def _fit(  # noqa: PLR0911, PLR0912 - one exit and one branch per signal
         meta: _Meta, ctx: _Context
     ) -> float | None:
         """The variant's fit in [0, 1] assuming its cues (if any) match; None: unusable."""
@@ -1095,6 +1198,9 @@ class Drafter:
             return None
         if meta.apology and ctx.no_apology:
             return None
+        purpose = meta.intents[0]
+        if purpose in _OVERRIDING and ctx.intents.get(purpose, 0.0) < _STRONG:
+            return None  # a cancellation or escalation reply to someone who did neither
         values = ctx.values
         for required in meta.requires:
             if not values[required]:
@@ -1114,14 +1220,19 @@ class Drafter:
             topic = 0.5 + 0.5 * max(hits) if hits else (0.0 if ctx.topics else 0.25)
         else:
             topic = 0.5
+        clash = 0.0
         if meta.emotions:
             hits = [ctx.emotions[e] for e in meta.emotions if e in ctx.emotions]
+            if meta.emotion_required and max(hits, default=0.0) < _STRONG:
+                return None  # "no wonder you're confused" to someone who is not
             if hits:
                 emotion = 0.5 + 0.5 * max(hits)
             elif meta.families & ctx.families:
                 emotion = 0.45
             else:
                 emotion = 0.0 if ctx.emotions else 0.2
+                if ctx.strongest_emotion >= _STRONG + 0.1:
+                    clash = _EMOTION_CLASH  # written for anger, and the customer is worried
         else:
             emotion = 0.5
         if meta.sentiment:
@@ -1139,6 +1250,7 @@ class Drafter:
             + _W_SENTIMENT * sentiment
             + _W_FORMALITY * meta.formality
             + _W_SPECIFICS * specifics
+            - clash
         )
         if meta.cues is not None:
             fit += _CUE_BONUS  # only kept by _rank when a cue matches
@@ -1167,6 +1279,21 @@ class Drafter:
                     upper.append((-fit, meta.variant.id, meta))
         upper.sort(key=lambda item: (item[0], item[1]))
         cue_hits: dict[re.Pattern[str], bool] = {}
+        if ctx.lead:
+            # The leading intents decide what the reply must do: only variants written for
+            # one of them, unless none of those fits at all.
+            leading = [item for item in upper if ctx.lead.intersection(item[2].intents)]
+            scored = self._keep(leading, ctx, cue_hits)
+            if scored and scored[0].fit >= _MIN_FIT:
+                return scored
+        return self._keep(upper, ctx, cue_hits)
+
+    @staticmethod
+    def _keep(
+        upper: list[tuple[float, str, _Meta]],
+        ctx: _Context,
+        cue_hits: dict[re.Pattern[str], bool],
+    ) -> list[_Candidate]:
         scored: list[_Candidate] = []
         for negative_fit, _, meta in upper:
             fit = -negative_fit

@@ -18,7 +18,9 @@ A pack is a set of YAML files (see the team's pack format)::
 
 Optional extra metadata accepted on a variant: ``cues`` (regular expressions, matched
 case-insensitively against the customer's message: a variant about something specific, e.g.
-"delivered but not here", fits better when one matches and worse when none does), ``notes``
+"delivered but not here", is only picked when one matches), ``emotion_required`` (``true``
+when the body names a feeling, "no wonder you're confused": the variant is only picked when
+the analysis found one of its ``emotions`` with a score of at least 0.5), ``notes``
 (free text for pack authors) and ``enabled`` (``false`` disables a shipped variant from a user
 pack, by id).
 
@@ -45,7 +47,7 @@ import yaml
 from jinja2 import meta, nodes
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from empathic_reply._resources import data_text, list_data
 from empathic_reply.errors import RenderError, TemplateError
@@ -249,8 +251,15 @@ class VariantSpec(BaseModel):
     requires: list[str] = Field(default_factory=list)
     body: str = Field(min_length=1)
     cues: list[str] = Field(default_factory=list)
+    emotion_required: bool = False
     notes: str = ""
     enabled: bool = True
+
+    @model_validator(mode="after")
+    def _emotion_named(self) -> VariantSpec:
+        if self.emotion_required and not self.emotions:
+            raise ValueError("emotion_required needs a non-empty emotions list")
+        return self
 
     @field_validator("cues")
     @classmethod

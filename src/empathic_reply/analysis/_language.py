@@ -28,6 +28,7 @@ from empathic_reply._resources import load_yaml
 __all__ = ["LanguageGuess", "LanguageIdentifier"]
 
 _STRIP = re.compile(r"(?:https?://|www\.)\S+|[@#]\w+|\S+@\S+\.\w+")
+_STRIPPABLE = re.compile(r"[@#]|http|www\.")  # every _STRIP match contains one
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _REPEATS = re.compile(r"(.)\1{2,}")
@@ -125,7 +126,8 @@ class LanguageIdentifier:
         Returns:
             The guess; ``language`` is ``"en"`` unless there is clear evidence otherwise.
         """
-        cleaned = _STRIP.sub(" ", text)
+        # Only URLs, handles, hashtags and emails are stripped: skip the scan without them.
+        cleaned = _STRIP.sub(" ", text) if _STRIPPABLE.search(text) else text
         script = self._script(cleaned)
         if script is not None:
             return script

@@ -38,9 +38,8 @@ def urgency(text: str, intents: Sequence[Intent], emotions: Sequence[Emotion]) -
         Urgency in [0, 1]; 0 is routine, 1 needs a person now.
     """
     anger = max((e.score for e in emotions if e.family in _ANGER_FAMILY), default=0.0)
-    words = _WORD.findall(text)
     caps = len(_CAPS_WORD.findall(text))
-    shouting = 0.2 * min(1.0, caps / max(3.0, 0.3 * len(words))) if caps else 0.0
+    shouting = 0.2 * min(1.0, caps / max(3.0, 0.3 * len(_WORD.findall(text)))) if caps else 0.0
     parts = (
         0.9 * _score(intents, "urgent"),
         0.7 * _score(intents, "escalation_threat"),

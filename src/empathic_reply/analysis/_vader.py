@@ -6,12 +6,15 @@ does not change the scores of most texts:
 * it rebuilds the text character by character to replace emoji by their descriptions,
   although most messages contain no emoji from its table;
 * its negation check lower-cases every word of the text again for each sentiment word and
-  each of the three words before it (quadratic in the text length).
+  each of the three words before it (quadratic in the text length);
+* it calls its per-word scorer for every word, although a word outside its lexicon always
+  scores 0.
 
 :func:`fast_analyser` returns a ``SentimentIntensityAnalyzer`` subclass that skips the
-rebuild when no character of the text is in the emoji table and lower-cases the words once
-per call. Everything else is VADER's own code, so the scores are identical (the tests
-compare both on hand-written and generated text).
+rebuild when no character of the text is in the emoji table, lower-cases the words once
+per call and scores words outside the lexicon 0 directly. Everything else is VADER's own
+code, so the scores are identical (the tests compare both on hand-written and generated
+text).
 """
 
 from __future__ import annotations
@@ -47,16 +50,23 @@ def fast_analyser() -> Callable[[str], dict[str, float]]:
             sentitext = vader.SentiText(text)
             sentiments: list[float] = []
             words_and_emoticons = sentitext.words_and_emoticons
+            lexicon = self.lexicon
+            boosters = vader.BOOSTER_DICT
             for i, item in enumerate(words_and_emoticons):
                 valence = 0
-                if item.lower() in vader.BOOSTER_DICT:
+                lowered = item.lower()
+                if lowered in boosters:
                     sentiments.append(valence)
                     continue
                 if (
                     i < len(words_and_emoticons) - 1
-                    and item.lower() == "kind"
+                    and lowered == "kind"
                     and words_and_emoticons[i + 1].lower() == "of"
                 ):
+                    sentiments.append(valence)
+                    continue
+                if lowered not in lexicon:
+                    # sentiment_valence appends the valence unchanged for such a word
                     sentiments.append(valence)
                     continue
                 sentiments = self.sentiment_valence(valence, sentitext, item, i, sentiments)
