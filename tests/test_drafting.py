@@ -450,6 +450,16 @@ def test_no_fitting_template():
     assert "DM" in draft.text
 
 
+def test_a_frightened_customer_is_not_handed_off_as_angry():
+    built = analysis(
+        "I'm so scared, my insulin delivery hasn't come and I need it tonight",
+        intents={"complaint": 0.9},
+        emotions={"worry": 0.9},
+        sentiment=-0.95,
+    )
+    assert "very_angry_public" not in _codes(drafter(built).draft(built.text, channel="public"))
+
+
 def test_an_ordinary_complaint_is_not_handed_off():
     assert not drafter().draft(REFUND.text).needs_human
 

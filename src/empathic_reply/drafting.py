@@ -1468,7 +1468,12 @@ class Drafter:
                 default=0.0,
             )
             sentiment = analysis.sentiment.score
-            if (anger >= 0.75 and sentiment <= -0.5) or sentiment <= -0.85:
+            # Extreme negativity counts as anger unless the strongest feeling is worry or
+            # sadness: a frightened customer needs care, not an "angry customer" hand-off.
+            dominant = analysis.emotions[0].family if analysis.emotions else None
+            if (anger >= 0.75 and sentiment <= -0.5) or (
+                sentiment <= -0.85 and dominant not in {"fear", "sadness"}
+            ):
                 add(
                     "very_angry_public",
                     "A very angry customer in public; a person should reply and take it private.",
