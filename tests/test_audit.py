@@ -460,3 +460,36 @@ def test_real_engine_end_to_end(engine):
     assert df.loc[0, "cannedness"] > alone.cannedness.score
     assert "repetition" in df.loc[0, "canned_reasons"]
     assert report.summary().complaints >= 1
+
+
+# ------------------------------------------------------------------------ bounded state
+
+
+def test_max_wordings_not_reached_gives_identical_results(fake):
+    frame = _corpus(60)
+    options = {"customer": "who", "brand": "brand", "channel": "channel"}
+    unbounded = audit(frame, engine=fake, max_wordings=None, **options)
+    rows = unbounded.to_frame()
+    wordings = rows["wording_id"].nunique()
+    pairs = len(rows[["wording_id", "customer"]].drop_duplicates())
+    # The smallest bound that is not reached: wordings <= bound, (wording, customer) <= 2 * bound.
+    smallest = max(wordings, math.ceil(pairs / 2))
+    assert smallest < len(frame)
+    for bound in (smallest, 100_000):
+        bounded = audit(frame, engine=fake, max_wordings=bound, **options)
+        pd.testing.assert_frame_equal(bounded.to_frame(), unbounded.to_frame())
+        assert bounded.summary() == unbounded.summary()
+        assert bounded.clusters == unbounded.clusters
+
+
+def test_small_max_wordings_keeps_the_canned_clusters(fake):
+    frame = _corpus(200)  # 50 one-off replies, 150 pasted from three templates
+    report = audit(frame, engine=fake, max_wordings=8, customer="who")
+    full = audit(frame, engine=fake, max_wordings=None, customer="who")
+    assert [c.size for c in report.clusters[:3]] == [c.size for c in full.clusters[:3]]
+    assert report.summary().repeated <= full.summary().repeated
+
+
+def test_max_wordings_must_be_positive(fake):
+    with pytest.raises(ConfigError, match="max_wordings"):
+        audit(PAIRS, engine=fake, max_wordings=0)

@@ -16,6 +16,7 @@ from empathic_reply.details import (
     normalise_amount,
     normalise_duration,
     normalise_time,
+    waited_for,
 )
 from empathic_reply.models import Detail
 
@@ -605,3 +606,92 @@ _GATE_PROBES = [
 @given(st.lists(st.sampled_from(_GATE_PROBES), max_size=6).map(" ".join) | hostile_text)
 def test_gates_never_hide_a_match(ungated: DetailExtractor, text: str) -> None:
     assert DetailExtractor().extract(text) == ungated.extract(text)
+
+
+# -- roles of waits and dates; staff names without NER --------------------------------------
+
+
+def roles(extractor: DetailExtractor, text: str) -> list[tuple[str, str, str | None]]:
+    return [
+        (d.kind, d.text, d.role) for d in extractor.extract(text) if d.kind in ("duration", "date")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "I ordered the grey sofa three weeks ago and was told it would take 10 days",
+            [("date", "three weeks ago", "since"), ("duration", "10 days", "promised")],
+        ),
+        ("I've been waiting 2 hours for a call back", [("duration", "2 hours", "waited")]),
+        ("Still nothing after 3 weeks now", [("duration", "3 weeks", "waited")]),
+        ("They promised delivery within 5 days", [("duration", "5 days", "promised")]),
+        ("It's been 3 weeks and no refund", [("duration", "3 weeks", "waited")]),
+        ("I was on hold for 45 minutes", [("duration", "45 minutes", "waited")]),
+        ("The site said delivery in 2-3 days", [("duration", "3 days", "promised")]),
+        ("I need it by Friday", [("date", "Friday", "deadline")]),
+        ("My heating has been off since Monday", [("date", "Monday", "since")]),
+        ("It was supposed to arrive on Tuesday", [("date", "Tuesday", "promised")]),
+        ("I ordered on Monday", [("date", "Monday", "since")]),
+        ("3 weeks.", [("duration", "3 weeks", None)]),
+    ],
+)
+def test_duration_and_date_roles(
+    extractor: DetailExtractor, text: str, expected: list[tuple[str, str, str | None]]
+) -> None:
+    assert roles(extractor, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "wait"),
+    [
+        # The promised lead time is not how long they have waited.
+        ("I ordered the grey sofa three weeks ago and was told it would take 10 days", "3 weeks"),
+        ("They said 5 days but I've been waiting 2 weeks", "2 weeks"),
+        ("Still waiting on my refund, 3 weeks now", "3 weeks"),
+        ("They promised delivery within 5 days", ""),
+        ("Order #123456 is 3wks late", "3 weeks"),
+        ("no durations here", ""),
+    ],
+)
+def test_waited_for(extractor: DetailExtractor, text: str, wait: str) -> None:
+    assert waited_for(extractor.extract(text)) == wait
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("Priya at the Leeds store was brilliant", "Priya"),
+        ("Tom on the phone was so helpful", "Tom"),
+        ("thanks to Maria", "Maria"),
+        ("Big shout out to Dave in support!", "Dave"),
+        ("I spoke to Ahmed in customer service and he was rude", "Ahmed"),
+        ("Huge thanks to Sarah Jones for sorting my refund", "Sarah Jones"),
+        ("honestly Kemi was amazing yesterday", "Kemi"),
+    ],
+)
+def test_staff_names(extractor: DetailExtractor, text: str, found: str) -> None:
+    detail = one(extractor, text, "person")
+    # A staff member's first name praised in public is fine to echo: not personal data.
+    assert (detail.text, detail.personal, detail.role) == (found, False, "staff")
+
+
+def test_writer_names_have_their_role(extractor: DetailExtractor) -> None:
+    assert one(extractor, "Hi, my name is Tom and my order is late", "person").role == "writer"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Delivery was brilliant",
+        "Everything was so helpful",
+        "Ordered from the shop last week",
+        "Service on the phone was awful",
+        "thanks to you",
+        "Thanks to the team",
+        "Shopping at the Leeds store was great",
+    ],
+)
+def test_not_staff_names(extractor: DetailExtractor, text: str) -> None:
+    assert not [d for d in extractor.extract(text) if d.kind == "person"]

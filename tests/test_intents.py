@@ -181,3 +181,118 @@ def test_trigram_prefilter_changes_no_match(name: str) -> None:
     ]
     for text in texts:
         assert rules.find(text) == unfiltered.find(text)
+
+
+# -- gaps found by a user (hand-written; each rule generalises the phenomenon) ---------------
+
+
+def scores(analyzer: Analyzer, text: str) -> dict[str, float]:
+    return {i.label: i.score for i in analyzer.analyze(text).intents}
+
+
+def topic_labels(analyzer: Analyzer, text: str) -> set[str]:
+    return {t.label for t in analyzer.analyze(text).topics if t.score >= 0.5}
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        (
+            "Your driver left my parcel in the rain and now the blender box is soaked through.",
+            "delivery",
+        ),
+        ("The courier threw the box over the fence and the lamp inside is smashed", "delivery"),
+        ("My kettle arrived with a dented lid", "product_quality"),
+        ("The package was left outside all night", "delivery"),
+        ("The bookcase came with missing parts", "product_quality"),
+        ("The mirror was crushed in the box", "product_quality"),
+        ("The toaster stopped working after a week", "product_quality"),
+        ("The packaging was ripped open and the jar was broken", "product_quality"),
+        ("You sent me the wrong item", "order"),
+    ],
+)
+def test_damage_and_mishandling_are_complaints(analyzer: Analyzer, text: str, topic: str) -> None:
+    assert "complaint" in labels(analyzer, text)
+    assert topic in topic_labels(analyzer, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm really worried, my prescription delivery hasn't arrived and I need it tonight.",
+        "My insulin order is late and I only have one pen left",
+        "The baby formula I ordered hasn't come and we've run out",
+        "My oxygen concentrator stopped working",
+        "I need the suit by tomorrow for a funeral",
+        "The dress has to be here today, the wedding is tomorrow",
+        "We have no heating and it's freezing, the engineer didn't turn up",
+        "No hot water for three days in winter with a newborn",
+        "I'm locked out of my flat and the key service isn't answering",
+        "Someone used my card to buy things",
+        "I didn't make these purchases",
+        "My account was hacked and the password changed",
+    ],
+)
+def test_urgent_needs(analyzer: Analyzer, text: str) -> None:
+    assert "urgent" in labels(analyzer, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "fraud protection stopped me",
+        "Your fraud team blocked my card payment at the checkout again",
+        "The fraud prevention check declined my order, can you help?",
+        "Can I get prescription sunglasses from you?",
+    ],
+)
+def test_not_urgent(analyzer: Analyzer, text: str) -> None:
+    assert scores(analyzer, text).get("urgent", 0.0) < 0.5
+
+
+def test_bank_blocking_a_payment_is_a_complaint_not_fraud(analyzer: Analyzer) -> None:
+    found = labels(analyzer, "Your fraud team blocked my card payment at the checkout again")
+    assert "complaint" in found
+    assert "urgent" not in found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Can you add an option to pause deliveries while I'm on holiday?",
+        "Could you please add a dark mode to the app?",
+        "Would you consider offering a weekly delivery slot?",
+        "It would be great if you could add a way to split payments",
+    ],
+)
+def test_feature_requests_are_requests_and_feedback(analyzer: Analyzer, text: str) -> None:
+    result = scores(analyzer, text)
+    assert result.get("request", 0.0) >= 0.5 or result.get("feedback", 0.0) >= 0.5
+    assert result.get("feedback", 0.0) >= 0.5
+    assert result.get("complaint", 0.0) < 0.35
+
+
+def test_feature_request_has_no_confusion(analyzer: Analyzer) -> None:
+    analysis = analyzer.analyze("Can you add an option to pause deliveries while I'm on holiday?")
+    assert "request" in {i.label for i in analysis.intents if i.score >= 0.5}
+    assert "confusion" not in {e.label for e in analysis.emotions}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Could you please send me a copy of my invoice?",
+        "Can you tell me when the new range comes out?",
+        "Would you be able to change my delivery address?",
+        "Please could you update my email address, thanks",
+    ],
+)
+def test_polite_requests_are_well_below_complaint(analyzer: Analyzer, text: str) -> None:
+    assert scores(analyzer, text).get("complaint", 0.0) < 0.4
+
+
+@pytest.mark.parametrize(
+    "text", ["Priya at the Leeds store was brilliant", "Tom on the phone was so helpful"]
+)
+def test_staff_praise_is_praise(analyzer: Analyzer, text: str) -> None:
+    assert "praise" in labels(analyzer, text)

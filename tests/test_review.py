@@ -240,6 +240,29 @@ def test_apology_on_praise(reviewer: Reviewer) -> None:
     assert "apology_misplaced" in {r.signal for r in c.reasons}
 
 
+THANKS_MSG = "That worked, thank you"
+THANKS = make_analysis(THANKS_MSG, score=0.6, intents=["thanks"], needs_reply=False)
+
+
+def test_short_warm_close_to_thanks_only_gets_no_specificity_push(analyzer: FakeAnalyzer) -> None:
+    analyzer.prepared[THANKS_MSG] = THANKS
+    reviewer = Reviewer(analyzer=analyzer, personal_data=no_personal_data)  # type: ignore[arg-type]
+    reply = "Hi Sam, brilliant, and thanks for coming back to tell us it worked."
+    c = reviewer.score_cannedness(reply, message=THANKS_MSG)
+    assert c.level == "low"
+    assert not {"generic", "no_mirroring", "formulaic"} & {r.signal for r in c.reasons}
+    assert not any("Name what they wrote about" in s for s in c.suggestions)
+    assert not any("could only have been written" in s for s in c.suggestions)
+    signals = reviewer.signals(reply, message=THANKS_MSG)
+    assert signals["generic"] == signals["no_mirroring"] == signals["formulaic"] == 0.0
+    # The same reply to a message that needs an answer is still pushed towards specifics.
+    assert reviewer.signals(reply, message=ORDER_MSG)["formulaic"] > 0.0
+    # Stock phrases and redirects still count against a reply to thanks.
+    canned = reviewer.score_cannedness("Please DM us.", message=THANKS_MSG)
+    assert "redirect" in {r.signal for r in canned.reasons}
+    assert canned.score > c.score
+
+
 def test_unfilled_placeholder(reviewer: Reviewer) -> None:
     review = reviewer.review("Your order {{Order Number}} is on its way.", channel="private")
     alert = next(w for w in review.warnings if w.code == "unfilled_placeholder")

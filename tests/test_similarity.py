@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from empathic_reply._similarity import (
+    Clustering,
     NearDuplicateIndex,
     ReplySketch,
     cluster_texts,
@@ -176,3 +177,83 @@ def test_any_text_masks_and_compares(a, b):
     assert 0.0 <= sim <= 1.0
     if tokens(a):
         assert jaccard(a, a) == 1.0
+
+
+# ------------------------------------------------------------------ bounded state (max_wordings)
+
+
+def _stream(n: int) -> list[tuple[str, str]]:
+    """Every 10th reply is one canned wording; the others are all different."""
+    words = ["apple", "river", "stone", "cloud", "maple", "ember", "frost", "glade", "harbor"]
+    out = []
+    for i in range(n):
+        if i % 10 == 0:
+            out.append((f"@u{i} " + CANNED, f"u{i % 7}"))
+        else:
+            a, b, c = words[i % 9], words[(i // 9) % 9], words[(i // 81) % 9]
+            out.append((f"Your {a} {b} {c} case {i // 729} is special", f"u{i % 7}"))
+    return out
+
+
+def _clustering(rows: list[tuple[str, str]], max_wordings: int | None) -> Clustering:
+    sketch = ReplySketch(max_wordings=max_wordings)
+    for reply, who in rows:
+        sketch.add(reply, customer=who)
+    index = NearDuplicateIndex(max_wordings=max_wordings)
+    index.merge(sketch)
+    return index.build()
+
+
+def test_bound_not_reached_gives_identical_clustering():
+    rows = _stream(400)
+    unbounded = _clustering(rows, None)
+    distinct = len({tuple(tokens(r)) for r, _ in rows})
+    assert _clustering(rows, distinct) == unbounded
+    assert _clustering(rows, 10 * distinct) == unbounded
+    sketch = ReplySketch(max_wordings=distinct)
+    for reply, who in rows:
+        sketch.add(reply, customer=who)
+    assert sketch.table.evicted == 0
+    assert sum(sketch.counts) == 400
+
+
+def test_bound_keeps_the_pasted_wording_and_stays_small():
+    rows = _stream(3000)
+    sketch = ReplySketch(max_wordings=50)
+    for reply, who in rows:
+        sketch.add(reply, customer=who)
+    assert len(sketch.keys) == 50
+    assert len(sketch.table.pairs) <= 100
+    assert sketch.table.evicted > 2000
+    canned_key = sketch.add("@z " + CANNED, customer="z")
+    assert canned_key in sketch.table.position  # sent 300 times: a heavy hitter, never evicted
+    index = NearDuplicateIndex(max_wordings=50)
+    index.merge(sketch)
+    c = index.build()
+    cluster = c.cluster_of[canned_key]
+    assert cluster == 0
+    # The count kept is a lower bound: at most rows / max_wordings = 60 rows short.
+    assert 301 - 3001 // 50 <= c.sizes[0] <= 301
+    # Its 8 customers (u0..u6 and z) got it 43 times or more each: those pairs are kept too.
+    assert c.customers[0] == 8
+    assert c.repeats(canned_key, "z") == (c.sizes[0] - 1, 7, 0)
+
+
+def test_tally_evicts_the_oldest_least_counted_key():
+    from empathic_reply._similarity import _Tally
+
+    tally: _Tally[str] = _Tally()
+    for key in ["a", "b", "c", "a", "c", "d"]:
+        tally.add(key)
+    assert tally.pop_min() == ("b", 1)
+    assert tally.pop_min() == ("d", 1)
+    assert tally.pop_min() == ("a", 2)
+    tally.add("e", 5)
+    assert tally.pop_min() == ("c", 2)
+    assert tally.pop_min() == ("e", 5)
+    assert len(tally) == 0
+
+
+def test_bound_must_be_positive():
+    with pytest.raises(ValueError, match="max_wordings"):
+        ReplySketch(max_wordings=0)

@@ -26,6 +26,7 @@ import logging
 import math
 import sys
 import tempfile
+from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -34,10 +35,12 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from empathic_reply._report import COLUMNS, Aggregator, AuditReport, AuditSummary, Cluster
 from empathic_reply._similarity import (
+    DEFAULT_MAX_WORDINGS,
     DEFAULT_THRESHOLD,
     Clustering,
     NearDuplicateIndex,
     ReplySketch,
+    customer_hash,
     signoff,
     tokens,
     wording_key,
@@ -144,6 +147,7 @@ class _Options:
     brand: str | None
     threshold: float
     batch_size: int
+    max_wordings: int | None = DEFAULT_MAX_WORDINGS
 
     def columns(self) -> list[str]:
         names = [
@@ -532,10 +536,49 @@ def _names(rec: Mapping[str, Any]) -> tuple[str, ...]:
     return (rec["customer_name"],) if rec.get("customer_name") else ()
 
 
-def _sketch_records(records: Iterable[dict[str, Any]], sketch: ReplySketch) -> None:
+def _sketch_records(
+    records: Iterable[dict[str, Any]], sketch: ReplySketch, keys: array[int] | None = None
+) -> None:
+    """Add the replies to ``sketch``; with ``keys``, append every row's wording key (0 = none)."""
     for rec in records:
+        key = 0
         if rec["reply"] is not None:
-            sketch.add(rec["reply"], group=_group(rec), customer=rec["customer"], names=_names(rec))
+            key = sketch.add(
+                rec["reply"], group=_group(rec), customer=rec["customer"], names=_names(rec)
+            )
+        if keys is not None:
+            keys.append(key)
+
+
+class _KeySpool:
+    """Every row's wording key from the first pass, in a temporary file (8 bytes a row).
+
+    The second pass reads them back instead of masking every reply again, and memory does
+    not grow with the rows.
+    """
+
+    def __init__(self) -> None:
+        self._fh: Any = tempfile.TemporaryFile(prefix="er-audit-keys-")  # noqa: SIM115
+        self.pending: array[int] = array("Q")
+
+    def flush(self) -> None:
+        self.pending.tofile(self._fh)
+        self.pending = array("Q")
+
+    def attach(self, batches: Iterable[list[dict[str, Any]]]) -> Iterator[list[dict[str, Any]]]:
+        """Yield the batches with ``_key`` set on every record that has a reply."""
+        self.flush()
+        self._fh.seek(0)
+        for batch in batches:
+            keys = array("Q")
+            keys.fromfile(self._fh, len(batch))
+            for rec, key in zip(batch, keys, strict=True):
+                if rec["reply"] is not None:
+                    rec["_key"] = key
+            yield batch
+
+    def close(self) -> None:
+        self._fh.close()
 
 
 def _codes(review: Review) -> list[str]:
@@ -609,8 +652,13 @@ def _score_one(
     if reply is None:
         row["problem"] = "; ".join(problems) or None
         return row
-    key = wording_key(_group(rec), tokens(reply, names=_names(rec)))
-    repeats, others, cluster = clustering.repeats(key, rec["customer"])
+    key = rec.get("_key")
+    if key is None:
+        key = wording_key(_group(rec), tokens(reply, names=_names(rec)))
+    customer = rec["customer"]
+    repeats, others, cluster = clustering.row_repeats(
+        key, None if customer is None else customer_hash(customer)
+    )
     row.update(repeats=repeats, repeat_customers=others, cluster=cluster, wording_id=f"{key:016x}")
     try:
         review = engine.reviewer.review(
@@ -753,6 +801,7 @@ def audit(
     progress: bool | None = None,
     output: str | Path | None = None,
     workers: int = 1,
+    max_wordings: int | None = DEFAULT_MAX_WORDINGS,
 ) -> AuditReport:
     """Run an audit; see :func:`empathic_reply.audit.audit` (the public, documented entry)."""
     _require_extra()
@@ -762,6 +811,8 @@ def audit(
         raise ConfigError("workers must be >= 1")
     if not 0.0 < threshold <= 1.0:
         raise ConfigError("threshold must be in (0, 1]")
+    if max_wordings is not None and max_wordings < 1:
+        raise ConfigError("max_wordings must be >= 1 or None")
     constant = channel if channel in ("public", "private") else None
     opts = _Options(
         message=message,
@@ -777,19 +828,29 @@ def audit(
         brand=brand,
         threshold=threshold,
         batch_size=batch_size,
+        max_wordings=max_wordings,
     )
     if _is_dask(data):
         from empathic_reply._dask import audit_dask
 
         return audit_dask(data, engine=engine, opts=opts, output=output)
     source = _Source(data, opts)
+    spool = _KeySpool()
     try:
-        sketch = ReplySketch()
+        sketch = ReplySketch(max_wordings=max_wordings)
         for batch in source.first_pass():
-            _sketch_records(batch, sketch)
-        index = NearDuplicateIndex(threshold=threshold)
+            _sketch_records(batch, sketch, spool.pending)
+            spool.flush()
+        index = NearDuplicateIndex(threshold=threshold, max_wordings=max_wordings)
         index.merge(sketch)
         del sketch
+        if index.evicted:
+            _log.info(
+                "max_wordings=%s reached: %s rare wordings were not tracked; counts of the "
+                "wordings kept are lower bounds",
+                max_wordings,
+                index.evicted,
+            )
         clustering = index.build()
         del index
         scorer = _engine(engine)
@@ -797,7 +858,8 @@ def audit(
         sink = _Sink(output)
         bar = _progress(progress, source.total)
         try:
-            for rows in _scored_batches(source.records(), scorer, clustering, opts, workers):
+            batches = spool.attach(source.records())
+            for rows in _scored_batches(batches, scorer, clustering, opts, workers):
                 sink.write(rows)
                 for row in rows:
                     aggregator.add(row)
@@ -806,6 +868,7 @@ def audit(
             bar.close()
             sink.close()
     finally:
+        spool.close()
         source.close()
     return AuditReport(rows=sink.rows, output=sink.path, aggregator=aggregator)
 

@@ -23,6 +23,8 @@ The score is a logistic model over a handful of signals, each in [0, 1]:
 - ``no_mirroring``: how few of the reply's content words come from the customer's message:
   ``1 - min(1, share / mirror_share)`` (needs ``message``; length-normalised, so a long reply
   that echoes one word of theirs still reads as not listening);
+- ``formulaic``, ``generic`` and ``no_mirroring`` are 0 when the message is thanks-only
+  (``closing``: a "thanks" intent, no reply needed): a short warm close is the right answer;
 - ``apology_misplaced``: an apology for praise or thanks, or apology piled on apology;
 - ``tone_mismatch``: exclamation marks, emoji and cheer in reply to an angry message;
 - ``repetition``: near-copies of the reply already sent to others (history-aware, optional).
@@ -328,6 +330,7 @@ class MessageProfile:
     angry: bool = False
     complaint: bool = False
     praise: bool = False
+    closing: bool = False
     present: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -364,6 +367,9 @@ def profile_message(analysis: Analysis, stopwords: frozenset[str]) -> MessagePro
         angry=any(e.family in angry_families and e.score >= 0.5 for e in analysis.emotions),
         complaint=analysis.has_intent("complaint") or analysis.has_intent("escalation_threat"),
         praise=(analysis.has_intent("praise") or analysis.has_intent("thanks"))
+        and not analysis.has_intent("complaint"),
+        closing=analysis.has_intent("thanks")
+        and not analysis.needs_reply
         and not analysis.has_intent("complaint"),
         present=bool(analysis.text.strip()),
     )
@@ -534,6 +540,10 @@ def extract_signals(
     generic, no_mirror, empty = _situation(
         body, outside, message, stopwords, has_formula=has_formula, shape=shape
     )
+    if message is not None and message.closing:
+        # A thanks-only message needs a short warm close, not specifics: brevity, echoing
+        # nothing and naming nothing are right there (a redirect or stock phrase still counts).
+        formulaic = generic = no_mirror = 0.0
     defensive = by_label.get("defensive", [])
     slots = by_label.get("placeholder", [])
     return [

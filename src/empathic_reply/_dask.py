@@ -41,7 +41,7 @@ def _records(part: pd.DataFrame, offset: int, opts: _Options) -> list[dict[str, 
 def _sketch_partition(part: pd.DataFrame, opts: _Options) -> tuple[ReplySketch, int]:
     from empathic_reply._audit import _sketch_records
 
-    sketch = ReplySketch()
+    sketch = ReplySketch(max_wordings=opts.max_wordings)
     _sketch_records(_records(part, 0, opts), sketch)
     return sketch, len(part)
 
@@ -86,7 +86,7 @@ def audit_dask(
     _check_columns(list(ddf.columns), opts)
     parts = ddf[opts.columns()].to_delayed()
     sketched = dask.compute(*[dask.delayed(_sketch_partition)(p, opts) for p in parts])
-    index = NearDuplicateIndex(threshold=opts.threshold)
+    index = NearDuplicateIndex(threshold=opts.threshold, max_wordings=opts.max_wordings)
     offsets = []
     total = 0
     for sketch, rows in sketched:

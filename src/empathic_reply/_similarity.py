@@ -19,23 +19,28 @@ keeps a Python ``set`` per bucket, several kilobytes per distinct reply (measure
 ``benchmarks/audit_speed.py``), which made memory grow quickly with the corpus. The banding
 below uses the same signatures and the same (bands, rows) parameters in a few hundred bytes per
 distinct wording, and it merges sketches computed on separate partitions (Dask) exactly.
+
+Memory is bounded and constant in the number of rows: exact copies share one entry, at most
+``max_wordings`` distinct wordings (default :data:`DEFAULT_MAX_WORDINGS`) and twice as many
+(wording, customer) pairs are tracked, and beyond that the least-counted entries are evicted
+(Space-Saving heavy hitters; see :class:`ReplySketch`). Below the bound, results are exact.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from array import array
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
 __all__ = [
+    "DEFAULT_MAX_WORDINGS",
     "DEFAULT_NUM_PERM",
     "DEFAULT_THRESHOLD",
     "Clustering",
@@ -75,6 +80,7 @@ _GREETING_NAME = re.compile(
 )
 # An agent sign-off at the very end: "^JS", "-AB", "- AB", "~Kyle", "*JM", "/TW", "—Sam".
 _SIGNOFF = re.compile(r"(?:^|\s)([\^~*/\-–—]\s?)([A-Z][A-Za-z]{0,11})\s*\.?\s*$")
+_SIGNOFF_MARKS = "^~*/-\u2013\u2014"
 _WORD = re.compile(r"[a-z0-9_']+")
 
 
@@ -84,6 +90,9 @@ def signoff(text: str) -> str | None:
     The sign-off is returned normalised to ``"^" + initials`` as written, e.g. ``"^JS"`` for
     both "^JS" and "- JS"; it identifies the agent when no agent column exists.
     """
+    tail = text.rstrip().rstrip(".").rstrip()[-14:]
+    if not any(mark in tail for mark in _SIGNOFF_MARKS):
+        return None
     match = _SIGNOFF.search(text)
     if match is None:
         return None
@@ -104,10 +113,15 @@ def mask_reply(text: str, *, names: Sequence[str] = ()) -> str:
     Returns:
         The masked, lower-cased text.
     """
-    text = _SIGNOFF.sub("", text)
-    text = _URL.sub(" _url_ ", text)
-    text = _EMAIL.sub(" _email_ ", text)
-    text = _HANDLE.sub(" _handle_ ", text)
+    # Each pattern only runs when its cheap precondition holds (same result, ~2x faster).
+    tail = text.rstrip().rstrip(".").rstrip()[-14:]
+    if any(mark in tail for mark in _SIGNOFF_MARKS):
+        text = _SIGNOFF.sub("", text)
+    if "://" in text or "www." in text.lower():
+        text = _URL.sub(" _url_ ", text)
+    if "@" in text:
+        text = _EMAIL.sub(" _email_ ", text)
+        text = _HANDLE.sub(" _handle_ ", text)
     text = _GREETING_NAME.sub(lambda m: f"{m.group(1)}{m.group(2) or ''} _name_", text)
     for name in names:
         if name and name.strip():
@@ -173,42 +187,228 @@ def _bands(threshold: float, num_perm: int) -> tuple[int, int]:
     return int(lsh.b), int(lsh.r)
 
 
-def _signature(shingle_set: set[str], num_perm: int) -> npt.NDArray[np.uint32]:
-    from datasketch import MinHash
+# fmix32, the MurmurHash3 finalizer datasketch's "affine32" scheme applies to each input hash.
+_FMIX32 = (16, 0x85EBCA6B, 13, 0xC2B2AE35, 16)
 
-    mh = MinHash(num_perm=num_perm, permutations=_permutations(num_perm), scheme="affine32")
-    mh.update_batch(sorted(s.encode("utf-8", "surrogatepass") for s in shingle_set))
-    result: npt.NDArray[np.uint32] = mh.hashvalues
+
+def _signature(shingle_set: set[str], num_perm: int) -> npt.NDArray[np.uint32]:
+    """The ``datasketch.MinHash`` (``affine32``, seed 1) signature of a shingle set.
+
+    Computes exactly what ``MinHash.update_batch`` computes (SHA-1 32-bit hashes, the fmix32
+    pre-mix, then the affine permutations and a column minimum), in one numpy pass without
+    building a ``MinHash`` object; ``tests/test_similarity.py`` pins the equality.
+    """
+    import numpy as np
+
+    a, b = _permutations(num_perm)
+    raw = b"".join(
+        hashlib.sha1(s.encode("utf-8", "surrogatepass"), usedforsecurity=False).digest()[:4]
+        for s in shingle_set
+    )
+    hv = np.frombuffer(raw, dtype="<u4").astype(np.uint32)
+    s1, m1, s2, m2, s3 = _FMIX32
+    hv = hv ^ (hv >> np.uint32(s1))
+    hv = hv * np.uint32(m1)
+    hv = hv ^ (hv >> np.uint32(s2))
+    hv = hv * np.uint32(m2)
+    hv = hv ^ (hv >> np.uint32(s3))
+    result: npt.NDArray[np.uint32] = (hv[:, None] * a + b).min(axis=0)
     return result
 
 
-@dataclass
+_K = TypeVar("_K", bound=Hashable)
+
+
+class _Tally(Generic[_K]):
+    """Counts per key with O(1) access to the oldest of the least-counted keys.
+
+    Counts only grow, so the minimum is tracked lazily; keys of equal count keep their
+    insertion order, which makes eviction deterministic (Space-Saving's "stream summary").
+    """
+
+    __slots__ = ("_buckets", "_min", "counts")
+
+    def __init__(self) -> None:
+        self.counts: dict[_K, int] = {}
+        self._buckets: dict[int, dict[_K, None]] = {}
+        self._min = 0
+
+    def __len__(self) -> int:
+        return len(self.counts)
+
+    def add(self, key: _K, by: int = 1) -> int:
+        """Add ``by`` to ``key`` (inserted at ``by`` when new); returns its new count."""
+        old = self.counts.get(key, 0)
+        new = old + by
+        if old:
+            bucket = self._buckets[old]
+            del bucket[key]
+            if not bucket:
+                del self._buckets[old]
+        self.counts[key] = new
+        self._buckets.setdefault(new, {})[key] = None
+        if len(self.counts) == 1 or new < self._min:
+            self._min = new
+        return new
+
+    def pop_min(self) -> tuple[_K, int]:
+        """Remove and return the oldest key with the smallest count."""
+        while self._min not in self._buckets:
+            self._min += 1
+        bucket = self._buckets[self._min]
+        key = next(iter(bucket))
+        del bucket[key]
+        if not bucket:
+            del self._buckets[self._min]
+        return key, self.counts.pop(key)
+
+
+DEFAULT_MAX_WORDINGS = 100_000
+"""Distinct wordings tracked by default (about 1 KB each, so ~100 MB at the cap)."""
+
+
+class _WordingTable:
+    """Distinct wordings and (wording, customer) pairs, bounded by ``max_wordings``.
+
+    Below the bound every count is exact. At the bound, a new wording replaces the oldest of
+    the least-counted ones and inherits its count as a known over-count (Space-Saving,
+    Metwally et al. 2005): any wording sent more than ``rows / max_wordings`` times is always
+    kept, and its count is at most that many rows too high; the count used is the guaranteed
+    lower bound ``count - error``. Pairs are bounded at ``2 * max_wordings``: when full, the
+    oldest least-counted pair is dropped and its customer is still counted in the wording's
+    ``customers`` (as ``lost``), so only "how many went to *this* customer" is forgotten.
+    """
+
+    def __init__(self, num_perm: int, max_wordings: int | None) -> None:
+        if max_wordings is not None and max_wordings < 1:
+            raise ValueError("max_wordings must be >= 1 or None")
+        self.num_perm = num_perm
+        self.max_wordings = max_wordings
+        self.keys: list[int] = []
+        self.groups: list[str] = []
+        self.errors: list[int] = []
+        self.lost: list[int] = []
+        self.signatures: list[npt.NDArray[np.uint32] | None] = []
+        self.tally: _Tally[int] = _Tally()  # wording key -> rows (over-count by errors[at])
+        self.pairs: _Tally[tuple[int, int]] = _Tally()  # (wording key, customer hash) -> rows
+        self.position: dict[int, int] = {}
+        self.has_customers = False
+        self.evicted = 0
+        self.pairs_evicted = 0
+
+    def counts(self) -> list[int]:
+        """Guaranteed rows per position (``count - error``; exact below the bound)."""
+        tally = self.tally.counts
+        return [tally[k] - e for k, e in zip(self.keys, self.errors, strict=True)]
+
+    def bump(self, key: int, by: int = 1) -> bool:
+        """Add rows to a known wording; ``False`` when the wording is not tracked."""
+        if key not in self.position:
+            return False
+        self.tally.add(key, by)
+        return True
+
+    def insert(
+        self,
+        key: int,
+        group: str,
+        signature: npt.NDArray[np.uint32] | None,
+        *,
+        count: int = 1,
+        error: int = 0,
+        lost: int = 0,
+    ) -> None:
+        """Track a new wording, evicting the least-counted one when at the bound."""
+        if self.max_wordings is not None and len(self.keys) >= self.max_wordings:
+            old, floor = self.tally.pop_min()
+            at = self.position.pop(old)
+            self.evicted += 1
+            self.keys[at], self.groups[at], self.signatures[at] = key, group, signature
+            self.errors[at], self.lost[at] = error + floor, lost
+            self.position[key] = at
+            self.tally.add(key, count + floor)
+            return
+        self.position[key] = len(self.keys)
+        self.keys.append(key)
+        self.groups.append(group)
+        self.signatures.append(signature)
+        self.errors.append(error)
+        self.lost.append(lost)
+        self.tally.add(key, count)
+
+    def add_pair(self, key: int, customer: int, by: int = 1) -> None:
+        """Count rows of a wording sent to one customer (hash)."""
+        self.has_customers = True
+        pair = (key, customer)
+        limit = None if self.max_wordings is None else 2 * self.max_wordings
+        if limit is not None and pair not in self.pairs.counts and len(self.pairs) >= limit:
+            (old_key, _), _ = self.pairs.pop_min()
+            self.pairs_evicted += 1
+            at = self.position.get(old_key)
+            if at is not None:
+                self.lost[at] += 1
+        self.pairs.add(pair, by)
+
+    def merge(self, other: _WordingTable) -> None:
+        """Add another table (a later partition); exact while neither bound is reached."""
+        tally = other.tally.counts
+        for at, key in enumerate(other.keys):
+            count = tally[key]
+            if self.bump(key, count):
+                self.errors[self.position[key]] += other.errors[at]
+                self.lost[self.position[key]] += other.lost[at]
+            else:
+                self.insert(
+                    key,
+                    other.groups[at],
+                    other.signatures[at],
+                    count=count,
+                    error=other.errors[at],
+                    lost=other.lost[at],
+                )
+        for pair, rows in other.pairs.counts.items():
+            self.add_pair(*pair, by=rows)
+        self.has_customers = self.has_customers or other.has_customers
+        self.evicted += other.evicted
+        self.pairs_evicted += other.pairs_evicted
+
+
 class ReplySketch:
     """Distinct wordings of a slice of the corpus, with counts, customers and signatures.
 
     Built row by row (:meth:`add`), in row order; sketches of consecutive partitions merge
-    into a :class:`NearDuplicateIndex` in partition order, giving the same result as one pass.
+    into a :class:`NearDuplicateIndex` in partition order, giving the same result as one pass
+    (exactly, while ``max_wordings`` is not reached).
 
-    Attributes:
+    Memory is bounded and does not grow with the rows: one entry per distinct masked wording
+    (its MinHash signature, count and group), at most ``max_wordings`` of them, and one count
+    per distinct (wording, customer) pair, at most ``2 * max_wordings``. Exact copies share
+    one entry. When more distinct wordings arrive, the least-counted wording is evicted
+    (Space-Saving heavy hitters): wordings pasted many times, what an audit looks for, are
+    kept; rare wordings may be forgotten and then count as sent once. See
+    ``docs/how-to/scale-out-with-dask.md`` for the trade-off.
+
+    Args:
         num_perm: MinHash permutations.
-        keys: Wording keys in first-seen order.
-        groups: Group (brand) of each key.
-        counts: Rows per key.
-        signatures: One MinHash signature per key (``None`` for a wording with no words).
-        row_keys: Per row with a known customer: its wording key (compact ``array``).
-        row_customers: Per row with a known customer: a 64-bit hash of the customer id.
-        rows: Number of rows added.
+        max_wordings: Distinct wordings tracked at most (``None`` = no bound).
     """
 
-    num_perm: int = DEFAULT_NUM_PERM
-    keys: list[int] = field(default_factory=list)
-    groups: list[str] = field(default_factory=list)
-    counts: list[int] = field(default_factory=list)
-    signatures: list[npt.NDArray[np.uint32] | None] = field(default_factory=list)
-    row_keys: array[int] = field(default_factory=lambda: array("Q"))
-    row_customers: array[int] = field(default_factory=lambda: array("Q"))
-    rows: int = 0
-    _index: dict[int, int] = field(default_factory=dict, repr=False)
+    def __init__(
+        self, *, num_perm: int = DEFAULT_NUM_PERM, max_wordings: int | None = DEFAULT_MAX_WORDINGS
+    ) -> None:
+        self.num_perm = num_perm
+        self.table = _WordingTable(num_perm, max_wordings)
+        self.rows = 0
+
+    @property
+    def keys(self) -> list[int]:
+        """Tracked wording keys (first-seen order while the bound is not reached)."""
+        return self.table.keys
+
+    @property
+    def counts(self) -> list[int]:
+        """Rows per tracked wording (a guaranteed lower bound; exact below the bound)."""
+        return self.table.counts()
 
     def add(
         self,
@@ -222,19 +422,12 @@ class ReplySketch:
         words = tokens(reply, names=names)
         key = wording_key(group, words)
         self.rows += 1
-        position = self._index.get(key)
-        if position is None:
-            self._index[key] = len(self.keys)
-            self.keys.append(key)
-            self.groups.append(group)
-            self.counts.append(1)
+        table = self.table
+        if not table.bump(key):
             grams = shingles(words)
-            self.signatures.append(_signature(grams, self.num_perm) if grams else None)
-        else:
-            self.counts[position] += 1
+            table.insert(key, group, _signature(grams, self.num_perm) if grams else None)
         if customer is not None:
-            self.row_keys.append(key)
-            self.row_customers.append(customer_hash(customer))
+            table.add_pair(key, customer_hash(customer))
         return key
 
 
@@ -267,6 +460,8 @@ class Clustering:
     pair_customers: npt.NDArray[np.uint64]
     pair_counts: npt.NDArray[np.int64]
     has_customers: bool
+    multi: dict[tuple[int, int], int] = field(default_factory=dict, compare=False, repr=False)
+    """(cluster, customer hash) -> rows, only for customers who got a cluster more than once."""
 
     def __eq__(self, other: object) -> bool:
         import numpy as np
@@ -330,6 +525,23 @@ class Clustering:
         others = self.customers[cluster] - (1 if mine else 0)
         return size - max(mine, 1), others, cluster
 
+    def row_repeats(self, key: int, customer: int | None) -> tuple[int, int, int | None]:
+        """:meth:`repeats` of a row *of the corpus*, given its customer's hash (faster).
+
+        The row itself was sent to ``customer``, so that customer got the wording at least
+        once; a dict lookup replaces the binary search.
+        """
+        cluster = self.cluster_of.get(key)
+        if cluster is None:
+            return 0, 0, None
+        size = self.sizes[cluster]
+        if not self.has_customers:
+            return size - 1, size - 1, cluster
+        if customer is None:
+            return size - 1, self.customers[cluster], cluster
+        mine = self.multi.get((cluster, customer), 1)
+        return size - mine, self.customers[cluster] - 1, cluster
+
 
 class NearDuplicateIndex:
     """Merge :class:`ReplySketch` es and cluster near-duplicate wordings with MinHash LSH.
@@ -337,40 +549,29 @@ class NearDuplicateIndex:
     Args:
         threshold: Jaccard similarity in [0, 1] at and above which two wordings are near-copies.
         num_perm: MinHash permutations (must match the sketches).
+        max_wordings: Distinct wordings kept at most (see :class:`ReplySketch`; ``None`` = no
+            bound).
     """
 
     def __init__(
-        self, *, threshold: float = DEFAULT_THRESHOLD, num_perm: int = DEFAULT_NUM_PERM
+        self,
+        *,
+        threshold: float = DEFAULT_THRESHOLD,
+        num_perm: int = DEFAULT_NUM_PERM,
+        max_wordings: int | None = DEFAULT_MAX_WORDINGS,
     ) -> None:
         self.threshold = threshold
         self.num_perm = num_perm
-        self._keys: list[int] = []
-        self._groups: list[str] = []
-        self._counts: list[int] = []
-        self._signatures: list[npt.NDArray[np.uint32] | None] = []
-        self._row_keys: array[int] = array("Q")
-        self._row_customers: array[int] = array("Q")
-        self._index: dict[int, int] = {}
-        self._has_customers = False
+        self._table = _WordingTable(num_perm, max_wordings)
+
+    @property
+    def evicted(self) -> int:
+        """Wordings evicted because ``max_wordings`` was reached (0 = every count is exact)."""
+        return self._table.evicted
 
     def merge(self, sketch: ReplySketch) -> None:
         """Add a partition's sketch (call in partition order for deterministic cluster ids)."""
-        for key, group, count, sig in zip(
-            sketch.keys, sketch.groups, sketch.counts, sketch.signatures, strict=True
-        ):
-            position = self._index.get(key)
-            if position is None:
-                self._index[key] = len(self._keys)
-                self._keys.append(key)
-                self._groups.append(group)
-                self._counts.append(count)
-                self._signatures.append(sig)
-            else:
-                self._counts[position] += count
-        if sketch.row_keys:
-            self._has_customers = True
-            self._row_keys.extend(sketch.row_keys)
-            self._row_customers.extend(sketch.row_customers)
+        self._table.merge(sketch.table)
 
     def _candidate_pairs(
         self,
@@ -411,6 +612,9 @@ class NearDuplicateIndex:
         """Cluster the merged wordings; see :class:`Clustering`."""
         import numpy as np
 
+        table = self._table
+        self._keys, self._groups, self._signatures = table.keys, table.groups, table.signatures
+        self._counts = table.counts()
         n = len(self._keys)
         parent = list(range(n))
 
@@ -471,10 +675,20 @@ class NearDuplicateIndex:
             top_keys.append(self._keys[top])
             similarity.append(round(weighted / total, 4))
         pair_clusters, pair_customers, pair_counts = self._customer_pairs(cluster_of)
-        if self._has_customers:
-            customers = np.bincount(pair_clusters, minlength=len(comps)).tolist()
+        if self._table.has_customers:
+            counted = np.bincount(pair_clusters, minlength=len(comps))
+            lost = np.zeros(len(comps), dtype=np.int64)
+            for at, extra in enumerate(self._table.lost):
+                lost_in = cluster_of.get(self._keys[at]) if extra else None
+                if lost_in is not None:
+                    lost[lost_in] += extra
+            customers = (counted + lost).tolist()
         else:
             customers = list(sizes)
+        repeat = np.flatnonzero(pair_counts > 1).tolist()
+        multi = {
+            (int(pair_clusters[i]), int(pair_customers[i])): int(pair_counts[i]) for i in repeat
+        }
         return Clustering(
             cluster_of=cluster_of,
             sizes=sizes,
@@ -485,35 +699,35 @@ class NearDuplicateIndex:
             pair_clusters=pair_clusters,
             pair_customers=pair_customers,
             pair_counts=pair_counts,
-            has_customers=self._has_customers,
+            has_customers=self._table.has_customers,
+            multi=multi,
         )
 
     def _customer_pairs(
         self, cluster_of: dict[int, int]
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
-        """Distinct (cluster, customer) pairs with row counts, sorted (numpy: ~24 B a row)."""
+        """Distinct (cluster, customer) pairs with row counts, sorted by cluster, customer."""
         import numpy as np
 
+        pairs = self._table.pairs.counts
+        size = len(pairs)
         clusters = np.fromiter(
-            (cluster_of.get(k, -1) for k in self._row_keys),
+            (cluster_of.get(k, -1) for k, _ in pairs),
             dtype=np.int64,
-            count=len(self._row_keys),
+            count=size,
         )
-        customers = (
-            np.frombuffer(self._row_customers, dtype=np.uint64)
-            if self._row_customers
-            else np.empty(0, dtype=np.uint64)
-        )
+        customers = np.fromiter((c for _, c in pairs), dtype=np.uint64, count=size)
+        rows = np.fromiter(pairs.values(), dtype=np.int64, count=size)
         keep = clusters >= 0
-        clusters, customers = clusters[keep], customers[keep]
+        clusters, customers, rows = clusters[keep], customers[keep], rows[keep]
         order = np.lexsort((customers, clusters))
-        clusters, customers = clusters[order], customers[order]
+        clusters, customers, rows = clusters[order], customers[order], rows[order]
         if len(clusters) == 0:
             return clusters, customers, np.empty(0, dtype=np.int64)
         starts = np.flatnonzero(
             np.r_[True, (clusters[1:] != clusters[:-1]) | (customers[1:] != customers[:-1])]
         )
-        counts = np.diff(np.r_[starts, len(clusters)]).astype(np.int64)
+        counts = np.add.reduceat(rows, starts).astype(np.int64)
         return clusters[starts], customers[starts], counts
 
     def _estimate(self, i: int, top: int, known: dict[tuple[int, int], float]) -> float:
@@ -533,11 +747,11 @@ def cluster_texts(
     threshold: float = DEFAULT_THRESHOLD,
 ) -> tuple[list[int | None], Clustering]:
     """Cluster a small list of replies; returns each reply's cluster id and the clustering."""
-    sketch = ReplySketch()
+    sketch = ReplySketch(max_wordings=None)
     texts = list(replies)
     group_list = list(groups) if groups is not None else [""] * len(texts)
     keys = [sketch.add(t, group=g) for t, g in zip(texts, group_list, strict=True)]
-    index = NearDuplicateIndex(threshold=threshold)
+    index = NearDuplicateIndex(threshold=threshold, max_wordings=None)
     index.merge(sketch)
     clustering = index.build()
     return [clustering.cluster_of.get(k) for k in keys], clustering

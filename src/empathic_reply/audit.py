@@ -77,6 +77,7 @@ def audit(
     progress: bool | None = None,
     output: str | Path | None = None,
     workers: int = 1,
+    max_wordings: int | None = 100_000,
 ) -> AuditReport:
     """Audit past (message, reply) pairs: canned wording, missing apologies, data leaks.
 
@@ -110,6 +111,15 @@ def audit(
             input order and are identical to ``workers=1``). Each worker holds a copy of the
             engine; on Linux workers are forked, elsewhere the engine is pickled to them. For
             more than one machine, pass a Dask DataFrame instead.
+        max_wordings: Distinct reply wordings tracked for near-duplicate detection, at most
+            (``None`` = no bound). Memory for this is about 1 KB per wording and does not grow
+            with the number of pairs. Exact copies (after masking handles, names, numbers and
+            sign-offs) share one entry. Below the bound every count is exact. Beyond it, the
+            least-counted wording is evicted (Space-Saving heavy hitters): any wording sent
+            more than ``pairs / max_wordings`` times is always kept and its count is a lower
+            bound at most that many rows short; rarer wordings may be forgotten and then count
+            as sent once. With Dask, partitions are bounded the same way and the merged result
+            equals the in-process one while the bound is not reached.
 
     Returns:
         An :class:`AuditReport`. Rows whose reply is missing or not text are kept and flagged
@@ -140,4 +150,5 @@ def audit(
         progress=progress,
         output=output,
         workers=workers,
+        max_wordings=max_wordings,
     )

@@ -8,6 +8,11 @@ module accepts it (Luhn for card numbers, ISO 13616 mod-97 for IBANs, digit coun
 numbers, "not a year, price or quantity" for identifiers). Overlapping candidates are
 resolved in favour of the longer span, then the higher score, then the more specific kind.
 
+Durations and dates get a ``role`` from the nearest cue around them ("waiting", "for",
+"now" -> waited; "would take", "was told", "within" -> promised; "ago", "since" -> since;
+"by", "need" -> deadline); :func:`waited_for` picks the wait a reply should acknowledge.
+Rules may set ``attrs.role`` themselves (the staff-name rules set ``"staff"``).
+
 Rules carry a ``gate`` (words, substrings, a regex and/or a minimum digit run; see
 ``personal_data.yaml``) evaluated together once per text, so a message without a long
 digit run never runs the card or phone detectors. Gates only skip work: a property test
@@ -37,6 +42,7 @@ __all__ = [
     "DetailExtractor",
     "find_personal_data",
     "redact",
+    "waited_for",
 ]
 
 DETAIL_KINDS: Final = (
@@ -350,6 +356,24 @@ def _check_name(text: str, start: int, end: int, lexicon: _Lexicon) -> tuple[int
     return start, end
 
 
+# Longer capitalised words with these endings that start a sentence are verbs or adverbs
+# ("Ordered from the shop", "Shopping at the store", "Honestly was great"), not first names
+# (mid-sentence, "Ahmed" is capitalised because it is a name).
+_NOT_NAME_ENDINGS: Final = ("ed", "ing", "ly")
+_SENTENCE_START: Final = re.compile(r"(?:^|[.!?:;\n])[\s\"'(]*$")
+
+
+def _check_staff_name(text: str, start: int, end: int, lexicon: _Lexicon) -> tuple[int, int] | None:
+    first = text[start:end].split(" ", maxsplit=1)[0]
+    if (
+        len(first) > 4
+        and first.lower().endswith(_NOT_NAME_ENDINGS)
+        and _SENTENCE_START.search(text, max(0, start - 4), start) is not None
+    ):
+        return None
+    return _check_name(text, start, end, lexicon)
+
+
 def _check_hash_id(text: str, start: int, end: int, lexicon: _Lexicon) -> tuple[int, int] | None:
     return _check_id(text, start, end, lexicon)
 
@@ -368,6 +392,7 @@ def _check_duration(text: str, start: int, end: int, lexicon: _Lexicon) -> tuple
 
 _VALIDATORS: Final[Mapping[str, _Validator]] = {
     "duration": _check_duration,
+    "staff_name": _check_staff_name,
     "luhn": _check_luhn,
     "iban": _check_iban,
     "phone": _check_phone,
@@ -548,6 +573,99 @@ _NORMALISERS: Final[Mapping[str, Callable[[str], str | None]]] = {
     "tracking_number": _id_value,
     "url": lambda text: None,
 }
+
+
+# -- roles of durations and dates ----------------------------------------------------------------
+# The nearest cue before a duration or date (in the same sentence, within _ROLE_WINDOW
+# characters) or right after it says what it is to the customer; see Detail.role.
+_ROLE_WINDOW: Final = 40
+_DURATION_AFTER: Final = re.compile(
+    r"\s*(?:now|later|on hold|and (?:still|counting|nothing|no)|of waiting|waiting|wait(?:ed)?|"
+    r"in a queue|in the queue|already|so far|without)\b",
+    re.IGNORECASE,
+)
+_DATE_AFTER_SINCE: Final = re.compile(r"\s*ago\b", re.IGNORECASE)
+_DURATION_BEFORE: Final = re.compile(
+    r"\b(?:(?P<waited>waited|waiting|wait(?:ed)? for|been|for|still|already|spent|took|taken|"
+    r"taking|after|over|more than|almost|nearly|at least|another)|"
+    r"(?P<promised>take|takes|told|promised|quoted|said|says|estimated?|expected|supposed to|"
+    r"meant to|within|in(?=\s*$)|up to|guaranteed|usually|normally|standard))\b",
+    re.IGNORECASE,
+)
+_DATE_BEFORE: Final = re.compile(
+    r"\b(?:(?P<since>since|ordered|placed|paid|booked|bought|sent|returned|called|"
+    r"emailed|reported|started|began|opened)|"
+    r"(?P<deadline>by|before|until|till|need(?:ed|s)?|must|has to|have to|in time for|"
+    r"no later than|for)|"
+    r"(?P<promised>supposed|expected|promised|due|told|said|says|scheduled|estimated|"
+    r"guaranteed|booked for|meant|arrive|arriving|come|coming|deliver(?:ed|y)?))\b",
+    re.IGNORECASE,
+)
+_SENTENCE_END: Final = re.compile(r"[.!?;\n]")
+
+
+def _role(kind: str, text: str, start: int, end: int) -> str | None:
+    """The role of a duration or date from the words around it (``None``: no cue)."""
+    if kind == "duration":
+        if _DURATION_AFTER.match(text, end):
+            return "waited"
+        before = _DURATION_BEFORE
+    elif kind == "date":
+        if _DATE_AFTER_SINCE.match(text, end):
+            return "since"
+        before = _DATE_BEFORE
+    else:
+        return None
+    lo = max(0, start - _ROLE_WINDOW)
+    window = text[lo:start]
+    stops = list(_SENTENCE_END.finditer(window))
+    if stops:
+        window = window[stops[-1].end() :]
+    last = None
+    for last in before.finditer(window):  # noqa: B007 - the nearest (last) cue decides
+        pass
+    return last.lastgroup if last is not None else None
+
+
+_WAITED_AGO: Final = re.compile(r"(?P<span>.+?)\s+ago", re.IGNORECASE)
+
+
+def waited_for(details: Sequence[Detail]) -> str:
+    """How long the customer has waited, as they would say it, or ``""`` when not said.
+
+    Prefers a duration they have waited ("waiting 2 weeks", "3 weeks now"; role
+    ``"waited"``), then the time since a relative date ("three weeks ago" gives
+    ``"3 weeks"``), then a duration whose role is unknown. Promised lead times ("was told
+    it would take 10 days") and deadlines are never the wait. Durations come as their
+    normalised value when it is a plain "<number> <unit>" (``"3wks"`` -> ``"3 weeks"``), else
+    as written.
+
+    Args:
+        details: The details of one message (as :meth:`DetailExtractor.extract` returns).
+
+    Returns:
+        The wait, e.g. ``"3 weeks"``; ``""`` when the message does not say.
+    """
+
+    def said(detail: Detail) -> str:
+        value = detail.value
+        return value if value and re.fullmatch(r"\d+ \w+", value) else detail.text
+
+    durations = [d for d in details if d.kind == "duration"]
+    for detail in durations:
+        if detail.role == "waited":
+            return said(detail)
+    for detail in details:
+        if detail.kind == "date" and detail.role == "since":
+            match = _WAITED_AGO.fullmatch(detail.text.strip())
+            if match is not None and _looks_like_duration(match.group("span")):
+                span = match.group("span")
+                value = normalise_duration(span)
+                return value if value and re.fullmatch(r"\d+ \w+", value) else span
+    for detail in durations:
+        if detail.role is None:
+            return said(detail)
+    return ""
 
 
 def _normalise(kind: str, text: str) -> str | None:
@@ -764,6 +882,11 @@ class DetailExtractor:
             for rule in merged.rules
             if rule.enabled and (pattern := _context_before(rule)) is not None
         }
+        self._roles = {
+            rule.id: str(rule.attrs["role"])
+            for rule in merged.rules
+            if rule.enabled and rule.attrs.get("role")
+        }
         names = sorted({p.strip() for p in products if p and p.strip()}, key=len, reverse=True)
         self._product_names = {name.lower(): name for name in names}
         self._products = (
@@ -787,8 +910,11 @@ class DetailExtractor:
 
         Returns:
             Details with exact character spans (``text[d.start:d.end] == d.text``), a
-            normalised ``value`` where one makes sense, ``personal`` set for personal data
-            and ``source`` naming the rule (or ``"ner.<LABEL>"``).
+            normalised ``value`` where one makes sense, ``personal`` set for personal data,
+            ``source`` naming the rule (or ``"ner.<LABEL>"``) and ``role`` where the words
+            around say it (a duration the customer ``"waited"``, a lead time they were
+            ``"promised"``, a ``"since"`` or ``"deadline"`` date, a ``"staff"`` member's
+            name; see :class:`~empathic_reply.models.Detail` and :func:`waited_for`).
 
         Raises:
             TypeError: ``text`` is not a ``str``.
@@ -916,6 +1042,7 @@ class DetailExtractor:
                     value=value,
                     personal=c.personal,
                     source=c.source,
+                    role=self._roles.get(c.source) or _role(c.kind, text, c.start, c.end),
                 )
             )
         return details

@@ -1056,6 +1056,7 @@ class Drafter:
 
     def _values(self, analysis: Analysis, channel: Channel, name: str) -> dict[str, str]:
         public = channel == "public"
+        from empathic_reply.details import waited_for  # lazy, like _personal_finder
 
         def first(kind: str) -> str:
             for detail in analysis.details:
@@ -1086,7 +1087,7 @@ class Drafter:
             "channel": channel,
             "name": name,
             "product": first("product"),
-            "wait": first("duration"),
+            "wait": _safe_value(waited_for(analysis.details)),  # the wait, not a promise
             "amount": first("amount"),
             "date": first("date"),
             "agent": self.voice.agent_name,

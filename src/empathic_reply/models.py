@@ -164,6 +164,13 @@ class Detail(_Frozen):
             ``"49.99 USD"`` for ``"$49.99"``), else ``None``.
         personal: ``True`` when this is personal data that must never appear in a public reply.
         source: Versioned id of the detector that found it.
+        role: What the detail is to the customer, when the words around it say so:
+            for durations and dates ``"waited"`` (how long they have waited: "waiting 3
+            weeks", "3 weeks now"), ``"since"`` (when it started: "3 weeks ago", "since
+            Monday"), ``"promised"`` (what they were told: "would take 10 days", "supposed
+            to arrive Tuesday") or ``"deadline"`` (when they need it: "by Friday"); for
+            people ``"staff"`` (a named staff member: "Tom on the phone was helpful") or
+            ``"writer"`` (the message's author: "my name is Tom"). ``None`` when unknown.
     """
 
     kind: str
@@ -173,6 +180,7 @@ class Detail(_Frozen):
     value: str | None = None
     personal: bool = False
     source: str = ""
+    role: str | None = None
 
 
 class Analysis(_Frozen):

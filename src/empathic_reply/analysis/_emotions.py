@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from collections.abc import Mapping
 from functools import cache
 from importlib.resources import files
@@ -74,6 +75,14 @@ _NEGATIVE_FAMILIES: Final = frozenset({"anger", "disgust", "fear", "sadness"})
 # in a support inbox a question is an intent, not an emotion: damp it, and call what is left
 # confusion (same family) rather than surprise.
 _DAMP_SURPRISE_IN_QUESTION: Final = 0.7
+# A question that asks the brand to do something ("Can you add...?", "Could you send...?")
+# is a request, not puzzlement: the model's surprise is dropped for it.
+_REQUEST_QUESTION: Final = re.compile(
+    r"(?:^|[.!?]\s*|\b(?:hi|hello|hey)\b[,!]?\s*)(?:can|could|would|will) (?:you|u|someone)\b"
+    r"|\b(?:would|will) you be able to\b|\bis it possible\b|\bwould it be possible\b"
+    r"|\bwould you (?:mind|consider)\b",
+    re.IGNORECASE,
+)
 
 
 def features(doc: Doc) -> list[str]:
@@ -329,6 +338,8 @@ class EmotionDetector:
         sarcastic = any(c.source.startswith("sentiment.sarcasm") for c in sentiment.corrections)
         question = "?" in text
         model_scores = self._model_scores(model, sentiment, sarcastic=sarcastic, question=question)
+        if question and _REQUEST_QUESTION.search(text):
+            model_scores.pop("surprise", None)
 
         candidates: dict[str, _Candidate] = {}
         covered: set[str] = set()

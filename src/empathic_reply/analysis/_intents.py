@@ -6,12 +6,13 @@ Every intent starts from its rule score (noisy-or of the matching rules, see
 * **complaint** is a breach of expectations, so rules about late, missing, broken, wrongly
   charged or ignored things carry it on their own. Rules marked ``attrs.needs_context`` (words
   that are also everyday moaning: "broken", "worst", "why"), negative polarity, hurt emotions,
-  a question put to support and a threat to leave/escalate add up, and that sum is scaled by
-  the *aim*: how clearly the message is addressed to a brand about a service (a support
-  handle, an ``@mention`` or "you", a support topic). With no addressee and no support topic
-  the aim is 0.3, so "I hate Mondays lol" cannot become a complaint; an ``@mention`` alone
-  lifts it to 0.5 (we cannot tell ``@friend`` from ``@brand``). "My order was supposed to
-  arrive Monday" is a complaint on its rule alone.
+  a question put to support (half as much when it is itself a polite request or a
+  suggestion and no rule names an issue) and a threat to leave/escalate add up, and that
+  sum is scaled by the *aim*: how clearly the message is addressed to a brand about a
+  service (a support handle, an ``@mention`` or "you", a support topic). With no addressee
+  and no support topic the aim is 0.3, so "I hate Mondays lol" cannot become a complaint;
+  an ``@mention`` alone lifts it to 0.5 (we cannot tell ``@friend`` from ``@brand``). "My
+  order was supposed to arrive Monday" is a complaint on its rule alone.
 * **praise** needs non-negative polarity and is damped when a complaint is clear (sarcasm:
   "Great, my order is late AGAIN").
 * **thanks** is damped when the message is a clear negative complaint ("thanks a lot").
@@ -84,6 +85,10 @@ _W_NEGATIVITY = 1.5  # corrected negative polarity, 0..1
 _W_HURT = 0.3  # strongest anger/sadness/disgust/fear emotion
 _W_QUESTION = 0.5  # a question put to support
 _W_THREAT = 0.5  # leaving, escalating or an emergency: something went wrong, unnamed
+# A question that is itself a polite request or a suggestion ("Could you send me the
+# invoice?", "Can you add an option to...?") raises no issue unless a rule names one:
+# its question weight is scaled by this.
+_POLITE_QUESTION = 0.5
 _TROUBLE_INTENTS = ("cancellation", "escalation_threat", "urgent")
 
 
@@ -203,13 +208,20 @@ class IntentDetector:
             )
         )
         asks_support = aim >= _SUPPORT_AIM
+        question_weight = _W_QUESTION
+        if (
+            strong < 0.3
+            and weak < 0.3
+            and max(scores.get("request", 0.0), scores.get("feedback", 0.0)) >= 0.5
+        ):
+            question_weight *= _POLITE_QUESTION
         threat = max(scores.get(label, 0.0) for label in _TROUBLE_INTENTS)
         inner = min(
             1.0,
             _W_WEAK * weak
             + _W_NEGATIVITY * negativity
             + _W_HURT * hurt
-            + (_W_QUESTION * scores.get("question", 0.0) if asks_support else 0.0)
+            + (question_weight * scores.get("question", 0.0) if asks_support else 0.0)
             + _W_THREAT * threat,
         )
         complaint = _noisy_or(strong, inner * aim)
