@@ -184,48 +184,87 @@ CANNED_TAILS = [
 ]
 
 # Specific replies: sentences picked from pools and filled in, so most are one of a kind.
+# "{a|b|c}" picks one option per reply, so two replies from one sentence rarely share all words.
 OPENERS = [
-    "Oh no, {name}, a {product} that won't turn on is the last thing you need.",
-    "Two charges of {money} for one order is definitely wrong, {name}.",
-    "{n} days with no {product} is far too long, {name}, and I'm sorry.",
-    "That's great to hear, {name}, I'll tell the {city} team today.",
-    "No signal when you work from home is a real problem, {name}.",
-    "A {product2} instead of a {product} is our mistake, {name}.",
-    "I've looked at order {order} and the refund was sent on {day}.",
-    "Good question, {name}: we do deliver to {city} on {day}.",
-    "Sorry about the hold time, {name}, {n} minutes is not okay.",
-    "Thanks for flagging the bill, {name}, the {money} rise is the new tariff.",
-    "Leaving a {product} in the rain isn't how we want drivers to work.",
-    "I can see the password emails bounced, {name}, which explains it.",
+    "{Oh no|Ugh|Oh dear}, {name}, a {product} that {won't turn on|is dead on arrival|keeps "
+    "switching off} is the last thing you need.",
+    "Two charges of {money} for {one order|a single order|the same order} {is definitely "
+    "wrong|shouldn't happen|is our error}, {name}.",
+    "{n} days {with no|without your|waiting on the} {product} is {far too long|not good "
+    "enough|way past what we promised}, {name}{, and I'm sorry|, sorry|}.",
+    "That's {great|lovely|brilliant} to hear, {name}, I'll {tell|pass this on to|thank} the "
+    "{city} team {today|this afternoon|on {day}}.",
+    "No signal {when you work from home|on a working day|all morning} is a {real|big|serious} "
+    "problem, {name}.",
+    "A {product2} instead of a {product} {is our mistake|is a picking error on our side|"
+    "shouldn't have happened}, {name}.",
+    "I've {looked at|checked|gone through} order {order} and the refund {was sent|went out|"
+    "left us} on {day}.",
+    "Good question, {name}: {yes, |}we {do deliver|deliver|can deliver} to {city} on {day}.",
+    "{Sorry about|Apologies for} the hold time, {name}, {n} minutes {is not okay|is far too "
+    "long|isn't acceptable}.",
+    "Thanks for {flagging|spotting|asking about} the bill, {name}, the {money} {rise|increase|"
+    "jump} is {the new tariff|the annual price change|your discount ending}.",
+    "{Leaving|Dropping} a {product} {in the rain|on the doorstep in the rain|outside in a "
+    "downpour} isn't how we want {drivers|our couriers} to work.",
+    "I can see the password emails {bounced|never left our system|went to an old address}, "
+    "{name}, which {explains it|is why they never came}.",
+    "{Hi|Hey|Morning} {name}, {I'm|this is} {agent_name} from the {city} {team|store|depot}.",
+    "I'm {really|so|truly} sorry the {product} {let you down|stopped working|arrived damaged}, "
+    "{name}.",
 ]
 MIDDLES = [
-    "I've refunded the second payment and you'll see it in {n} working days.",
-    "The courier scanned it at the {city} depot on {day}, so I've raised a trace.",
-    "There's a mast fault near {city}; engineers expect to fix it by {day}.",
-    "I've sent a replacement {product} today, no need to return the old one.",
-    "I've changed the address on order {order} for you.",
-    "Your plan is paused from today until {day}, and you won't be billed.",
-    "The {product} is due back in stock on {day}; I've added you to the alert list.",
-    "I've booked a call back for {day} morning with someone from billing.",
-    "I've reset the line from our side; the drops every {n} minutes should stop.",
-    "I've added a {money} credit to your account for the trouble.",
-    "I've cancelled the subscription and emailed you the confirmation.",
-    "I've passed this to the driver's manager in {city}.",
-    "Your account email had a typo, so I've corrected it and sent a new reset link.",
-    "The {product2} can go back with the free label I've just emailed.",
+    "I've refunded the second payment{ of {money}|} and you'll see it in {n} working days.",
+    "The courier scanned it at the {city} depot on {day}, so I've {raised a trace|opened an "
+    "investigation|asked them to find it}.",
+    "There's a {mast|cable|power} fault near {city}; engineers {expect to fix it|should have it "
+    "back} by {day}.",
+    "I've {sent|posted|dispatched} a replacement {product} {today|this morning|by express}, "
+    "{no need to return|you can keep|don't send back} the old one.",
+    "I've changed the address on order {order} {for you|to the new one|as you asked}.",
+    "Your plan is paused from {today|tomorrow|{day}} until {day2}, and you won't be billed.",
+    "The {product} is due back in stock on {day}; I've {added you to the alert list|set a "
+    "reminder to message you|reserved one for you}.",
+    "I've booked a call back for {day} {morning|afternoon|evening} with {someone from billing|"
+    "a senior adviser|our {city} manager}.",
+    "I've reset the line from our side; the drops every {n} minutes {should stop|ought to be "
+    "gone|won't come back}.",
+    "I've added a {money} credit to your account {for the trouble|as an apology|to make up for "
+    "it}.",
+    "I've cancelled the subscription and {emailed you the confirmation|sent you a receipt|you'll "
+    "get a final bill of {money}}.",
+    "I've passed this to the driver's manager in {city}{ and asked for a call|| with your photos}.",
+    "Your account email had a typo, so I've {corrected it|fixed it} and sent a new reset link.",
+    "The {product2} can go back with the free label I've just {emailed|texted|sent} you.",
+    "{Your|The} {product} {was|got} {stuck|held|delayed} at customs in {city} for {n} days.",
+    "I've {upgraded|switched} you to {express|next-day|priority} delivery at no cost.",
+    "{Our|The} warehouse in {city} {ran out|had a stock problem} on {day}, which held up your "
+    "order.",
 ]
 CLOSERS = [
     "",
     "",
     "Let me know if it hasn't arrived by {day}.",
-    "Shout if anything else comes up.",
+    "{Shout|Message us} if anything else comes up.",
     "I'll check back in on {day}.",
     "Thanks for bearing with us, {name}.",
-    "Any problems, reply here and I'll pick it up.",
+    "Any problems, reply here and I'll pick it up{ myself|}.",
     "Enjoy the {product}!",
-    "Sorry again for the hassle.",
+    "Sorry again for the {hassle|trouble|wait}.",
     "Fingers crossed it's all sorted now.",
+    "I've noted all this on your account{ so you won't have to repeat it|}.",
 ]
+_CHOICE = re.compile(r"\{([^{}]*\|[^{}]*)\}")
+
+
+def _vary(text: str, rng: random.Random) -> str:
+    """Pick one option of every "{a|b}" group (innermost first)."""
+    while True:
+        changed = _CHOICE.sub(lambda m: rng.choice(m.group(1).split("|")), text)
+        if changed == text:
+            return text
+        text = changed
+
 
 _SLOT = re.compile(r"\{(\w+)\}")
 
@@ -255,6 +294,8 @@ def synthetic(n: int, *, seed: int = 7, canned_share: float = 0.4) -> Iterator[d
             "product2": product2,
             "city": rng.choice(CITIES),
             "day": rng.choice(DAYS),
+            "day2": rng.choice(DAYS),
+            "agent_name": rng.choice(NAMES),
             "n": str(rng.randrange(2, 60)),
             "money": f"£{rng.randrange(5, 120)}.{rng.randrange(100):02d}",
             "order": str(rng.randrange(100_000, 999_999)),
@@ -278,7 +319,7 @@ def synthetic(n: int, *, seed: int = 7, canned_share: float = 0.4) -> Iterator[d
             parts.append(rng.choice(CLOSERS))
             if rng.random() < 0.3:
                 parts[1:-1] = parts[-2:0:-1]  # reorder the middle sentences
-            body = " ".join(_fill(p, values) for p in parts if p)
+            body = " ".join(_vary(_fill(p, values), rng) for p in parts if p)
         agent = rng.choice(AGENTS)
         yield {
             "id": i,

@@ -106,12 +106,15 @@ def test_generic_and_mirroring(reviewer: Reviewer) -> None:
     generic = reviewer.signals("Sorry about that, please DM us.", message=DELAY_MSG)
     assert generic["generic"] == 1.0
     assert generic["no_mirroring"] == 1.0
-    mirrored = reviewer.signals(
-        "Three weeks is far too long for a refund on the jacket - I've chased it.",
-        message=DELAY_MSG,
-    )
+    # Pin the saturation point: the shipped one is recalibrated with the weights.
+    reply = "Three weeks is far too long for a refund on the jacket - I've chased it."
+    shape = SignalShape(mirror_share=0.25)
+    mirrored = reviewer.signals(reply, message=DELAY_MSG, shape=shape)
     assert mirrored["generic"] == 0.0
     assert mirrored["no_mirroring"] == 0.0
+    # 3 of its 7 content words are theirs: at a 0.5 saturation point, 1 - (3/7) / 0.5.
+    half = reviewer.signals(reply, message=DELAY_MSG, shape=SignalShape(mirror_share=0.5))
+    assert half["no_mirroring"] == pytest.approx(1 - (3 / 7) / 0.5)
 
 
 def test_apology_misplaced_signal(reviewer: Reviewer) -> None:

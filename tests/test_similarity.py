@@ -257,3 +257,18 @@ def test_tally_evicts_the_oldest_least_counted_key():
 def test_bound_must_be_positive():
     with pytest.raises(ValueError, match="max_wordings"):
         ReplySketch(max_wordings=0)
+
+
+def test_row_repeats_equals_repeats_for_every_row():
+    from empathic_reply._similarity import customer_hash
+
+    rows = [(r, f"c{i % 5}") for i, (r, _) in enumerate(_stream(300))]
+    sketch = ReplySketch()
+    keys = [sketch.add(reply, customer=who) for reply, who in rows]
+    index = NearDuplicateIndex()
+    index.merge(sketch)
+    c = index.build()
+    assert any(c.repeats(k, who)[0] for k, (_, who) in zip(keys, rows, strict=True))
+    for key, (_, who) in zip(keys, rows, strict=True):
+        assert c.row_repeats(key, customer_hash(who)) == c.repeats(key, who)
+        assert c.row_repeats(key, None) == c.repeats(key, None)

@@ -598,7 +598,21 @@ def _repetition_text(repeats: int, customers: int, brand: str | None) -> str:
 def _score_records(
     records: list[dict[str, Any]], engine: EngineLike, clustering: Clustering, opts: _Options
 ) -> list[dict[str, Any]]:
-    """Analyse and review one batch of normalised records; rows in the same order."""
+    """Analyse and review one batch of normalised records; rows in the same order.
+
+    With a spaCy pipeline that supports it, the batch runs inside ``nlp.memory_zone()``, so
+    the strings and lexemes of its texts (handles, order numbers, ...) are freed afterwards
+    and the vocabulary does not grow with the corpus.
+    """
+    nlp = getattr(engine.analyzer, "nlp", None)
+    zone = getattr(nlp, "memory_zone", None)
+    with zone() if callable(zone) else contextlib.nullcontext():
+        return _score_batch(records, engine, clustering, opts)
+
+
+def _score_batch(
+    records: list[dict[str, Any]], engine: EngineLike, clustering: Clustering, opts: _Options
+) -> list[dict[str, Any]]:
     valid = [rec["message"] for rec in records if rec["message"] is not None]
     analyses: list[Analysis | None]
     try:

@@ -23,8 +23,9 @@ The score is a logistic model over a handful of signals, each in [0, 1]:
 - ``no_mirroring``: how few of the reply's content words come from the customer's message:
   ``1 - min(1, share / mirror_share)`` (needs ``message``; length-normalised, so a long reply
   that echoes one word of theirs still reads as not listening);
-- ``formulaic``, ``generic`` and ``no_mirroring`` are 0 when the message is thanks-only
-  (``closing``: a "thanks" intent, no reply needed): a short warm close is the right answer;
+- ``generic`` and ``no_mirroring`` are 0 when the message is thanks-only (``closing``: a
+  "thanks" intent, no reply needed): a short warm close is the right answer there, and
+  ``formulaic`` is then explained without asking for specifics;
 - ``apology_misplaced``: an apology for praise or thanks, or apology piled on apology;
 - ``tone_mismatch``: exclamation marks, emoji and cheer in reply to an angry message;
 - ``repetition``: near-copies of the reply already sent to others (history-aware, optional).
@@ -91,7 +92,8 @@ class Signal(NamedTuple):
 
     ``scores`` (when given) is each match's effective strength, aligned with ``matches`` (a
     redirect's is scaled down when the reply speaks to the customer's situation); ``keys``
-    (when given) names the ``signals`` text that explains each match.
+    (when given) names the ``signals`` text that explains each match, or, for a signal
+    without matches, ``keys[0]`` names the text that explains the signal.
     """
 
     name: str
@@ -540,17 +542,20 @@ def extract_signals(
     generic, no_mirror, empty = _situation(
         body, outside, message, stopwords, has_formula=has_formula, shape=shape
     )
+    formula_key: tuple[str, ...] = ()
     if message is not None and message.closing:
-        # A thanks-only message needs a short warm close, not specifics: brevity, echoing
-        # nothing and naming nothing are right there (a redirect or stock phrase still counts).
-        formulaic = generic = no_mirror = 0.0
+        # A thanks-only message needs a short warm close, not specifics: echoing nothing and
+        # naming nothing are right there. A stock close ("Glad we could help! Have a great
+        # day!") still reads formulaic, explained without asking for specifics.
+        generic = no_mirror = 0.0
+        formula_key = ("formulaic_closing",)
     defensive = by_label.get("defensive", [])
     slots = by_label.get("placeholder", [])
     return [
         _boilerplate(matches, generic, empty),
         Signal("defensive", _noisy_or(defensive) if defensive else 0.0, tuple(defensive)),
         Signal("placeholder", 1.0 if slots else 0.0, tuple(slots)),
-        Signal("formulaic", formulaic),
+        Signal("formulaic", formulaic, keys=formula_key),
         Signal("generic", generic),
         Signal("no_mirroring", no_mirror),
         *_misplaced_apology_and_tone(by_label, message),

@@ -306,7 +306,8 @@ class Reviewer:
             if score > 0.0:
                 spans.setdefault((m.start, m.end), (m, score, key))
         if not spans:
-            info = self._model.signals.get(signal.name)
+            key = signal.keys[0] if signal.keys and not signal.matches else signal.name
+            info = self._model.signals.get(key) or self._model.signals.get(signal.name)
             template = info.message if info else signal.name.replace("_", " ")
             default_tip = info.suggestion if info else ""
             message = template.format(text="", repeats=repeats or 0)
