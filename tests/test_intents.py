@@ -114,7 +114,14 @@ def test_escalation_threats(analyzer: Analyzer, text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["thanks!", "Thank you so much, that fixed it 🙏", "cheers, much appreciated", "thx!!"]
+    "text",
+    [
+        "thanks!",
+        "Thank you so much, that fixed it 🙏",
+        "cheers, much appreciated",
+        "thx!!",
+        "Got it sorted, thanks for your help",
+    ],
 )
 def test_thanks_only_needs_no_reply(analyzer: Analyzer, text: str) -> None:
     analysis = analyzer.analyze(text)
