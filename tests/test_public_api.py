@@ -78,3 +78,12 @@ def test_version_matches_pyproject():
 
     pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
     assert tomllib.loads(pyproject.read_text())["project"]["version"] == er.__version__
+
+
+def test_engine_takes_product_names():
+    engine = er.Engine(products=["Acme Blender 3000"])
+    analysis = engine.analyze("my acme blender 3000 stopped working after a week")
+    assert [(d.kind, d.text) for d in analysis.details if d.kind == "product"] == [
+        ("product", "acme blender 3000")
+    ]
+    assert "acme blender 3000" in engine.draft("my acme blender 3000 stopped working").text.lower()

@@ -400,3 +400,19 @@ def test_any_text_with_the_real_analyser(real_reviewer: Reviewer, reply: str, me
     for alert in review.warnings:
         for evidence in alert.evidence:
             assert review.text[evidence.start : evidence.end] == evidence.text
+
+
+def test_personal_data_with_an_unknown_channel_is_a_softer_warning():
+    from empathic_reply.engine import default_engine
+
+    reply = "Thanks Jo, I've emailed jo.doe@example.com with the label."
+    unknown = default_engine().review(reply)
+    private = default_engine().review(reply, channel="private")
+    public = default_engine().review(reply, channel="public")
+    assert [w.severity for w in unknown.warnings if w.code == "personal_data_unknown_channel"] == [
+        "warning"
+    ]
+    assert not [w for w in private.warnings if w.code.startswith("personal_data")]
+    assert [w.code for w in public.warnings if w.code.startswith("personal_data")] == [
+        "personal_data_in_public"
+    ]

@@ -43,7 +43,9 @@ class Engine:
             details (people, products, dates).
         rules: Extra or overriding detector rules (a :class:`RuleSet`, or paths to YAML rule
             files); a rule with a shipped id replaces the shipped one.
-        analyzer: A ready analyser; overrides ``nlp`` and ``rules``.
+        products: Your product names, found case-insensitively as ``product`` details so
+            drafts can name them.
+        analyzer: A ready analyser; overrides ``nlp``, ``rules`` and ``products``.
         templates: The template pack (default: the shipped pack).
         history: Where rotation history is kept (default: in memory).
         voice: The brand voice (sign-off, agent name, formality, emoji).
@@ -54,6 +56,7 @@ class Engine:
         *,
         nlp: Language | None = None,
         rules: RuleSet | Sequence[str | Path] | None = None,
+        products: Sequence[str] = (),
         analyzer: Analyzer | None = None,
         templates: TemplatePack | None = None,
         history: HistoryStore | None = None,
@@ -65,7 +68,7 @@ class Engine:
         from empathic_reply.review import Reviewer
         from empathic_reply.templates import BrandVoice, TemplatePack
 
-        self.analyzer: Analyzer = analyzer or Analyzer(nlp=nlp, rules=rules)
+        self.analyzer: Analyzer = analyzer or Analyzer(nlp=nlp, rules=rules, products=products)
         self.reviewer: Reviewer = Reviewer(analyzer=self.analyzer)
         self.templates: TemplatePack = templates or TemplatePack.default()
         self.history: HistoryStore = history if history is not None else InMemoryHistory()

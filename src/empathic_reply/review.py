@@ -353,24 +353,36 @@ class Reviewer:
                 Alert(code="empty_reply", message="The reply is empty.", severity="warning")
             )
             return alerts
-        if channel == "public":
+        if channel != "private":
+            # Unknown channel: a reply may still end up public, so say so, less loudly.
             personal = [d for d in self._personal_data(text) if not _addressee(d, text)]
             if personal:
                 kinds = ", ".join(sorted({d.kind for d in personal}))
-                alerts.append(
-                    Alert(
-                        code="personal_data_in_public",
-                        message=f"Personal data ({kinds}) in a public reply: remove it and move "
-                        "the details to a private channel.",
-                        severity="critical",
-                        evidence=[
-                            Evidence(
-                                text=d.text, start=d.start, end=d.end, source=d.source or d.kind
-                            )
-                            for d in personal
-                        ],
+                evidence = [
+                    Evidence(text=d.text, start=d.start, end=d.end, source=d.source or d.kind)
+                    for d in personal
+                ]
+                if channel == "public":
+                    alerts.append(
+                        Alert(
+                            code="personal_data_in_public",
+                            message=f"Personal data ({kinds}) in a public reply: remove it and "
+                            "move the details to a private channel.",
+                            severity="critical",
+                            evidence=evidence,
+                        )
                     )
-                )
+                else:
+                    alerts.append(
+                        Alert(
+                            code="personal_data_unknown_channel",
+                            message=f"Personal data ({kinds}) in the reply: fine in a private "
+                            "channel, never in a public one. Pass channel= to be sure.",
+                            severity="warning",
+                            evidence=evidence,
+                        )
+                    )
+        if channel == "public":
             if len(text) > self.public_max_chars:
                 alerts.append(
                     Alert(
