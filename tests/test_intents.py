@@ -303,3 +303,22 @@ def test_polite_requests_are_well_below_complaint(analyzer: Analyzer, text: str)
 )
 def test_staff_praise_is_praise(analyzer: Analyzer, text: str) -> None:
     assert "praise" in labels(analyzer, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("the app logs me out every five minutes", "complaint"),
+        ("my wifi drops out every 10 minutes", "complaint"),
+        ("GAS SMELL from the boiler you installed yesterday, HELP!!", "urgent"),
+        ("loving the new flavours", "praise"),
+    ],
+)
+def test_recurring_faults_gas_smells_and_product_praise(
+    analyzer: Analyzer, text: str, label: str
+) -> None:
+    assert analyzer.analyze(text).intent == label
+
+
+def test_asking_to_be_logged_out_is_not_a_complaint(analyzer: Analyzer) -> None:
+    assert analyzer.analyze("log me out please").intent_score("complaint") < 0.5
