@@ -997,3 +997,17 @@ def test_worry_is_answered_with_worried_variants_first():
     picks = [_spec(d.draft(built.text, channel="public")) for _ in range(8)]
     assert "worry" in picks[0].emotions
     assert sum("worry" in spec.emotions for spec in picks) >= 6
+
+
+def test_a_side_topic_does_not_pick_the_variant(engine):
+    # "Order" is a side topic of a refund message: a delivery body would talk past it.
+    from empathic_reply.engine import Engine
+
+    fresh = Engine(analyzer=engine.analyzer)
+    for channel in ("public", "private"):
+        draft = fresh.draft(
+            "Still waiting on my refund, 3 weeks now. Order #84412", channel=channel
+        )
+        ids = [draft.template_id, *(a.template_id for a in draft.alternatives)]
+        assert not any(i.startswith("delivery.") for i in ids), ids
+        assert "refund" in draft.text

@@ -109,6 +109,7 @@ _LATE_AFTER: Final = {"public": timedelta(hours=1), "private": timedelta(hours=4
 _ALTERNATIVES: Final = 3
 _SOFT_COMPLAINT: Final = -0.4  # sentiment at or below which an "other" message may be a complaint
 _STRONG: Final = 0.5  # an intent or emotion at or above this is present
+_TOPIC_CLASH: Final = 0.3  # a variant that fits only a side topic of the message
 _LEAD_BAND: Final = 0.15  # intents this close to the top one lead with it
 # Intents that lead whenever present: they change what the reply must do.
 _OVERRIDING: Final = ("escalation_threat", "cancellation")
@@ -1214,14 +1215,20 @@ class Drafter:
             intent = max(intent, score)
         if intent <= 0.0:
             return None
+        clash = 0.0
         if meta.topics:
             hits = [ctx.topics[t] for t in meta.topics if t in ctx.topics]
             if not hits and ctx.strong_topic:
                 return None  # a body about deliveries would name the wrong situation
-            topic = 0.5 + 0.5 * max(hits) if hits else (0.0 if ctx.topics else 0.25)
+            if hits and max(hits) + 0.05 < max(ctx.topics.values()):
+                # It fits only a side topic ("order" in a refund message): a body about the
+                # delivery would talk past what the message is mainly about.
+                topic = 0.25
+                clash = _TOPIC_CLASH
+            else:
+                topic = 0.5 + 0.5 * max(hits) if hits else (0.0 if ctx.topics else 0.25)
         else:
             topic = 0.5
-        clash = 0.0
         if meta.emotions:
             hits = [ctx.emotions[e] for e in meta.emotions if e in ctx.emotions]
             if meta.emotion_required and max(hits, default=0.0) < _STRONG:
@@ -1233,7 +1240,7 @@ class Drafter:
             else:
                 emotion = 0.0 if ctx.emotions else 0.2
                 if ctx.strongest_emotion >= _STRONG + 0.1:
-                    clash = _EMOTION_CLASH  # written for anger, and the customer is worried
+                    clash += _EMOTION_CLASH  # written for anger, and the customer is worried
         else:
             emotion = 0.5
         if meta.sentiment:
