@@ -339,6 +339,35 @@ class Reviewer:
             tip = str(m.rule.attrs.get("suggestion") or default_tip)
             suggestions.append((share, tip.format(text=m.text, repeats=repeats or 0)))
 
+    def _personal_data_alert(self, text: str, channel: Channel | None) -> Alert | None:
+        """Personal data in the reply: critical in public, a softer warning if unknown."""
+        if channel == "private":
+            return None
+        personal = [d for d in self._personal_data(text) if not _addressee(d, text)]
+        if not personal:
+            return None
+        kinds = ", ".join(sorted({d.kind for d in personal}))
+        evidence = [
+            Evidence(text=d.text, start=d.start, end=d.end, source=d.source or d.kind)
+            for d in personal
+        ]
+        if channel == "public":
+            return Alert(
+                code="personal_data_in_public",
+                message=f"Personal data ({kinds}) in a public reply: remove it and move the "
+                "details to a private channel.",
+                severity="critical",
+                evidence=evidence,
+            )
+        # Unknown channel: the reply may still end up public, so say so, less loudly.
+        return Alert(
+            code="personal_data_unknown_channel",
+            message=f"Personal data ({kinds}) in the reply: fine in a private channel, never "
+            "in a public one. Pass channel= to be sure.",
+            severity="warning",
+            evidence=evidence,
+        )
+
     def _warnings(
         self,
         text: str,
@@ -353,46 +382,19 @@ class Reviewer:
                 Alert(code="empty_reply", message="The reply is empty.", severity="warning")
             )
             return alerts
-        if channel != "private":
-            # Unknown channel: a reply may still end up public, so say so, less loudly.
-            personal = [d for d in self._personal_data(text) if not _addressee(d, text)]
-            if personal:
-                kinds = ", ".join(sorted({d.kind for d in personal}))
-                evidence = [
-                    Evidence(text=d.text, start=d.start, end=d.end, source=d.source or d.kind)
-                    for d in personal
-                ]
-                if channel == "public":
-                    alerts.append(
-                        Alert(
-                            code="personal_data_in_public",
-                            message=f"Personal data ({kinds}) in a public reply: remove it and "
-                            "move the details to a private channel.",
-                            severity="critical",
-                            evidence=evidence,
-                        )
-                    )
-                else:
-                    alerts.append(
-                        Alert(
-                            code="personal_data_unknown_channel",
-                            message=f"Personal data ({kinds}) in the reply: fine in a private "
-                            "channel, never in a public one. Pass channel= to be sure.",
-                            severity="warning",
-                            evidence=evidence,
-                        )
-                    )
-        if channel == "public":
-            if len(text) > self.public_max_chars:
-                alerts.append(
-                    Alert(
-                        code="too_long_for_channel",
-                        message=f"{len(text)} characters is too long for a public reply "
-                        f"(limit {self.public_max_chars}): shorten it or move to a private "
-                        "channel.",
-                        severity="warning",
-                    )
+        personal = self._personal_data_alert(text, channel)
+        if personal is not None:
+            alerts.append(personal)
+        if channel == "public" and len(text) > self.public_max_chars:
+            alerts.append(
+                Alert(
+                    code="too_long_for_channel",
+                    message=f"{len(text)} characters is too long for a public reply "
+                    f"(limit {self.public_max_chars}): shorten it or move to a private "
+                    "channel.",
+                    severity="warning",
                 )
+            )
         slots = by_label.get("placeholder", [])
         if slots:
             alerts.append(
