@@ -36,6 +36,7 @@ from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from typing import TYPE_CHECKING, Final, Protocol
 
+from empathic_reply._labels import EMOTION_FAMILIES
 from empathic_reply._text import check_text
 from empathic_reply.errors import RenderError
 from empathic_reply.history import HistoryStore, InMemoryHistory
@@ -736,20 +737,7 @@ class _Context:
     strongest_emotion: float = 0.0
 
 
-_FAMILY: Final = {
-    "anger": "anger",
-    "frustration": "anger",
-    "impatience": "anger",
-    "disappointment": "sadness",
-    "sadness": "sadness",
-    "worry": "fear",
-    "confusion": "surprise",
-    "surprise": "surprise",
-    "disgust": "disgust",
-    "gratitude": "joy",
-    "joy": "joy",
-    "relief": "joy",
-}
+_FAMILY: Final = EMOTION_FAMILIES
 
 
 class Drafter:

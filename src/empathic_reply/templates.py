@@ -49,6 +49,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from empathic_reply._labels import EMOTION_FAMILIES, INTENT_LABELS, TOPIC_LABELS
 from empathic_reply._resources import data_text, list_data
 from empathic_reply.errors import RenderError, TemplateError
 
@@ -65,54 +66,13 @@ __all__ = [
     "strip_emoji",
 ]
 
-INTENTS: Final = frozenset(
-    {
-        "complaint",
-        "question",
-        "request",
-        "cancellation",
-        "praise",
-        "thanks",
-        "feedback",
-        "urgent",
-        "escalation_threat",
-        "other",
-    }
-)
+INTENTS: Final = frozenset((*INTENT_LABELS, "other"))
 """Intent labels a variant may list (the shared vocabulary plus ``other``)."""
 
-TOPICS: Final = frozenset(
-    {
-        "delivery",
-        "order",
-        "billing",
-        "refund",
-        "account",
-        "product_quality",
-        "service",
-        "technical",
-        "pricing",
-        "subscription",
-    }
-)
+TOPICS: Final = frozenset(TOPIC_LABELS)
 """Topic labels a variant may list."""
 
-EMOTIONS: Final = frozenset(
-    {
-        "anger",
-        "frustration",
-        "impatience",
-        "disappointment",
-        "sadness",
-        "worry",
-        "confusion",
-        "surprise",
-        "disgust",
-        "gratitude",
-        "joy",
-        "relief",
-    }
-)
+EMOTIONS: Final = frozenset(EMOTION_FAMILIES)
 """Emotion labels a variant may list."""
 
 ALWAYS_VARIABLES: Final = frozenset({"greeting", "issue", "order", "brand", "channel"})

@@ -28,23 +28,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from empathic_reply._labels import INTENT_LABELS
 from empathic_reply._rules import LabelScore, Prepared, RuleSet
 from empathic_reply._trusted import trusted
 from empathic_reply.models import Emotion, Evidence, Intent, Sentiment, Topic
 
 __all__ = ["INTENT_LABELS", "IntentDetector", "IntentFeatures"]
 
-INTENT_LABELS = (
-    "complaint",
-    "question",
-    "request",
-    "cancellation",
-    "praise",
-    "thanks",
-    "feedback",
-    "urgent",
-    "escalation_threat",
-)
 """The shipped intent vocabulary ("other" is the absence of any of these at >= 0.5)."""
 
 _NEGATIVE_FAMILIES = frozenset({"anger", "sadness", "disgust", "fear"})

@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
+from empathic_reply._labels import TOPIC_LABELS
 from empathic_reply._rules import Prepared, RuleSet
 from empathic_reply._trusted import trusted
 from empathic_reply.models import Topic
 
 __all__ = ["TOPIC_LABELS", "TopicDetector"]
 
-TOPIC_LABELS = (
-    "delivery",
-    "order",
-    "billing",
-    "refund",
-    "account",
-    "product_quality",
-    "service",
-    "technical",
-    "pricing",
-    "subscription",
-)
 """The shipped topic vocabulary; user rules may add labels of their own."""
 
 _MIN_SCORE = 0.3
