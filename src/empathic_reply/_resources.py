@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-__all__ = ["data_text", "list_data", "load_yaml"]
+__all__ = ["data_text", "list_data", "load_yaml", "parse_yaml"]
 
 _PACKAGE = "empathic_reply.data"
 
@@ -25,10 +25,20 @@ def data_text(*parts: str) -> str:
     return resource.read_text(encoding="utf-8")
 
 
+# libyaml's C parser, when PyYAML was built with it, reads the shipped rules and templates
+# several times faster than the pure-Python one; both accept exactly the same safe subset.
+_SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def parse_yaml(text: str) -> Any:
+    """Parse YAML text with the safe loader (C-accelerated when available)."""
+    return yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - a safe loader, C or Python
+
+
 @lru_cache(maxsize=64)
 def load_yaml(*parts: str) -> Any:
     """Parse a YAML file shipped in ``empathic_reply/data`` (cached; validate before use)."""
-    return yaml.safe_load(data_text(*parts))
+    return parse_yaml(data_text(*parts))
 
 
 def list_data(*parts: str) -> list[str]:

@@ -39,7 +39,7 @@ from typing import Any, NamedTuple
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from empathic_reply._resources import load_yaml
+from empathic_reply._resources import load_yaml, parse_yaml
 from empathic_reply._trusted import trusted
 from empathic_reply.errors import RuleError
 from empathic_reply.models import Evidence
@@ -410,7 +410,7 @@ class RuleSet:
         """Load a user rule file (YAML)."""
         path = Path(path)
         try:
-            document = yaml.safe_load(path.read_text(encoding="utf-8"))
+            document = parse_yaml(path.read_text(encoding="utf-8"))
         except (OSError, yaml.YAMLError) as exc:
             raise RuleError(f"cannot read rule file {path}: {exc}") from None
         return cls.from_data(document, origin=str(path))

@@ -50,7 +50,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from empathic_reply._labels import EMOTION_FAMILIES, INTENT_LABELS, TOPIC_LABELS
-from empathic_reply._resources import data_text, list_data
+from empathic_reply._resources import data_text, list_data, parse_yaml
 from empathic_reply.errors import RenderError, TemplateError
 
 __all__ = [
@@ -548,7 +548,7 @@ def parse_pack(document: Any, *, origin: str) -> list[Variant]:
 
 def _parse_yaml(text: str, origin: str) -> Any:
     try:
-        return yaml.safe_load(text)
+        return parse_yaml(text)
     except yaml.YAMLError as exc:
         raise TemplateError(f"{origin}: invalid YAML: {exc}") from None
 
