@@ -25,6 +25,7 @@ from pathlib import Path
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from metrics import roc_auc  # noqa: E402 - benchmarks/ is on sys.path when run as a script
 
 # twcs_labelled column -> ("intent" | "topic" | "complaint+topic", our label)
 TWCS_MAPPING: dict[str, dict[str, tuple[str, str]]] = {
@@ -62,25 +63,6 @@ def prf(gold: Sequence[bool], pred: Sequence[bool]) -> tuple[float, float, float
     recall = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return precision, recall, f1
-
-
-def roc_auc(scores: Sequence[float], gold: Sequence[bool]) -> float:
-    """Probability that a random positive outscores a random negative (ties count half)."""
-    ranked = sorted(zip(scores, gold, strict=True))
-    positives = sum(gold)
-    negatives = len(gold) - positives
-    if not positives or not negatives:
-        return float("nan")
-    rank_sum = 0.0
-    i = 0
-    while i < len(ranked):
-        j = i
-        while j < len(ranked) and ranked[j][0] == ranked[i][0]:
-            j += 1
-        average_rank = (i + j + 1) / 2  # 1-based ranks i+1..j
-        rank_sum += average_rank * sum(g for _, g in ranked[i:j])
-        i = j
-    return (rank_sum - positives * (positives + 1) / 2) / (positives * negatives)
 
 
 def best_f1(scores: Sequence[float], gold: Sequence[bool]) -> float:
@@ -140,11 +122,11 @@ def complaints(data_dir: Path) -> None:
     precision, recall, f1 = prf(gold, [s >= 0.5 for s in scores])
     print(
         f"ours: F1 {f1:.3f}  precision {precision:.3f}  recall {recall:.3f}  "
-        f"ROC-AUC {roc_auc(scores, gold):.3f}  (n={len(rows)}; target F1 >= 0.75)"
+        f"ROC-AUC {roc_auc(gold, scores):.3f}  (n={len(rows)}; target F1 >= 0.75)"
     )
     negativity = [max(0.0, -vader_compound(r["text"])) for r in rows]
     print(
-        f"raw VADER negativity: ROC-AUC {roc_auc(negativity, gold):.3f}  "
+        f"raw VADER negativity: ROC-AUC {roc_auc(gold, negativity):.3f}  "
         f"best F1 {best_f1(negativity, gold):.3f}  "
         f"F1 at >0 {prf(gold, [s > 0 for s in negativity])[2]:.3f}"
     )

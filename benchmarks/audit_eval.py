@@ -24,28 +24,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+from metrics import roc_auc
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "twcs_pairs.csv"
 _HANDLE = re.compile(r"@\w+")
-
-
-def roc_auc(scores: list[float], labels: list[bool]) -> float:
-    """Mann-Whitney ROC-AUC with ties counted as half."""
-    pairs = sorted(zip(scores, labels, strict=True))
-    pos = sum(labels)
-    neg = len(labels) - pos
-    if not pos or not neg:
-        return float("nan")
-    rank_sum = 0.0
-    i = 0
-    while i < len(pairs):
-        j = i
-        while j < len(pairs) and pairs[j][0] == pairs[i][0]:
-            j += 1
-        avg_rank = (i + 1 + j) / 2
-        rank_sum += avg_rank * sum(1 for k in range(i, j) if pairs[k][1])
-        i = j
-    return (rank_sum - pos * (pos + 1) / 2) / (pos * neg)
 
 
 def main() -> int:
@@ -104,11 +86,11 @@ def main() -> int:
     agree = sum(f == y for f, y in zip(found, labels, strict=True)) / len(labels)
     print(f"audit: {seconds:.1f} s for {len(df)} pairs")
     print(
-        f"ROC-AUC history-aware canned-ness (audit): {roc_auc(history, labels):.3f}  "
+        f"ROC-AUC history-aware canned-ness (audit): {roc_auc(labels, history):.3f}  "
         "(target >= 0.90)"
     )
-    print(f"ROC-AUC single-reply canned-ness (no history): {roc_auc(single, labels):.3f}")
-    print(f"ROC-AUC repeats alone: {roc_auc([float(r) for r in repeats], labels):.3f}")
+    print(f"ROC-AUC single-reply canned-ness (no history): {roc_auc(labels, single):.3f}")
+    print(f"ROC-AUC repeats alone: {roc_auc(labels, [float(r) for r in repeats]):.3f}")
     print(f"LSH repeats>0 agrees with the exact label on {agree:.1%} of replies")
     s = report.summary()
     print(

@@ -19,6 +19,8 @@ import time
 import zlib
 from pathlib import Path
 
+from metrics import macro_f1
+
 CLASSES = ("anger", "disgust", "fear", "joy", "sadness", "surprise", "neutral")
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 HELD_OUT_PERCENT = 15  # must match scripts/train_emotions.py
@@ -27,19 +29,6 @@ HELD_OUT_PERCENT = 15  # must match scripts/train_emotions.py
 def held_out(row_id: str) -> bool:
     """Whether a row belongs to the split the training script never trains on."""
     return zlib.crc32(row_id.encode("utf-8")) % 100 < HELD_OUT_PERCENT
-
-
-def macro_f1(gold: list[str], pred: list[str]) -> float:
-    """Macro-averaged F1 over the seven classes."""
-    scores = []
-    for label in CLASSES:
-        tp = sum(g == p == label for g, p in zip(gold, pred, strict=True))
-        n_gold = sum(g == label for g in gold)
-        n_pred = sum(p == label for p in pred)
-        precision = tp / n_pred if n_pred else 0.0
-        recall = tp / n_gold if n_gold else 0.0
-        scores.append(2 * precision * recall / (precision + recall) if precision + recall else 0.0)
-    return sum(scores) / len(scores)
 
 
 def evaluate(data_dir: Path = DEFAULT_DATA) -> dict[str, float]:
@@ -81,9 +70,9 @@ def evaluate(data_dir: Path = DEFAULT_DATA) -> dict[str, float]:
         vader.append("anger" if compound <= -0.05 else "joy" if compound >= 0.05 else "neutral")
     return {
         "n": float(len(rows)),
-        "macro_f1": macro_f1(gold, ours),
-        "model_macro_f1": macro_f1(gold, model),
-        "vader_macro_f1": macro_f1(gold, vader),
+        "macro_f1": macro_f1(gold, ours, CLASSES),
+        "model_macro_f1": macro_f1(gold, model, CLASSES),
+        "vader_macro_f1": macro_f1(gold, vader, CLASSES),
         "us_per_message": seconds / len(rows) * 1e6,
     }
 

@@ -23,6 +23,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from metrics import macro_f1, roc_auc
+
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 _HANDLE = re.compile(r"@\w+")
@@ -74,37 +76,6 @@ def twcs_labels(brands: list[str], replies: list[str]) -> tuple[list[int], list[
                     repeats[i] += 1
                     repeats[j] += 1
     return [int(r > 0) for r in repeats], repeats
-
-
-def auc(labels: list[int], scores: list[float]) -> float:
-    """ROC-AUC by the rank-sum formula (ties get half credit)."""
-    pairs = sorted(zip(scores, labels, strict=True))
-    rank_sum = 0.0
-    i = 0
-    n = len(pairs)
-    while i < n:
-        j = i
-        while j < n and pairs[j][0] == pairs[i][0]:
-            j += 1
-        avg_rank = (i + j + 1) / 2.0
-        rank_sum += avg_rank * sum(1 for k in range(i, j) if pairs[k][1] == 1)
-        i = j
-    pos = sum(labels)
-    neg = n - pos
-    if pos == 0 or neg == 0:
-        return float("nan")
-    return (rank_sum - pos * (pos + 1) / 2.0) / (pos * neg)
-
-
-def macro_f1(gold: list[int], pred: list[int], classes: tuple[int, ...] = (0, 1, 2)) -> float:
-    """Macro-averaged F1 over ``classes``."""
-    f1s = []
-    for c in classes:
-        tp = sum(1 for g, p in zip(gold, pred, strict=True) if g == c and p == c)
-        fp = sum(1 for g, p in zip(gold, pred, strict=True) if g != c and p == c)
-        fn = sum(1 for g, p in zip(gold, pred, strict=True) if g == c and p != c)
-        f1s.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
-    return sum(f1s) / len(f1s)
 
 
 def make_analyzer() -> tuple[Any, str]:
@@ -173,11 +144,11 @@ def main() -> int:
     dm = [
         float(bool(re.search(r"\bdm\b|direct message|private message", r, re.I))) for r in replies
     ]
-    print(f"  ROC-AUC single reply, with message : {auc(y, single):.3f}")
-    print(f"  ROC-AUC single reply, no message   : {auc(y, no_msg):.3f}")
-    print(f"  ROC-AUC history-aware (repeats)    : {auc(y, hist):.3f}  (exact shingle counts)")
-    print(f"  baseline: shorter = more canned    : {auc(y, length):.3f}")
-    print(f"  baseline: mentions DM              : {auc(y, dm):.3f}")
+    print(f"  ROC-AUC single reply, with message : {roc_auc(y, single):.3f}")
+    print(f"  ROC-AUC single reply, no message   : {roc_auc(y, no_msg):.3f}")
+    print(f"  ROC-AUC history-aware (repeats)    : {roc_auc(y, hist):.3f}  (exact shingle counts)")
+    print(f"  baseline: shorter = more canned    : {roc_auc(y, length):.3f}")
+    print(f"  baseline: mentions DM              : {roc_auc(y, dm):.3f}")
     print("  (weights were fitted on this file: see scripts/calibrate_review.py for CV figures)")
 
     if (DATA / "epitome.csv").exists():
@@ -188,9 +159,9 @@ def main() -> int:
         for mech in ("emotional_reactions", "interpretations", "explorations"):
             gold = ep[mech].astype(int).tolist()
             pred = [int(getattr(r.empathy, mech)) for r in reviews]
-            print(f"  {mech:20s}: {macro_f1(gold, pred):.3f}")
+            print(f"  {mech:20s}: {macro_f1(gold, pred, (0, 1, 2)):.3f}")
         qm = [2 if "?" in t else 0 for t in texts]
-        f1_qm = macro_f1(ep["explorations"].astype(int).tolist(), qm)
+        f1_qm = macro_f1(ep["explorations"].astype(int).tolist(), qm, (0, 1, 2))
         print(f"  baseline '?' explorations: {f1_qm:.3f}")
         strong = [
             r.cannedness.score

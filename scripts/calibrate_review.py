@@ -39,10 +39,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from metrics import macro_f1, roc_auc  # type: ignore[import-not-found]  # noqa: E402
 from review_eval import (  # type: ignore[import-not-found]  # noqa: E402
     DATA,
-    auc,
-    macro_f1,
     make_analyzer,
     twcs_labels,
 )
@@ -105,7 +104,7 @@ def _inner_auc(x: Any, y: Any, idx: Any, groups: Sequence[str] | None) -> float:
         # Mean over a few random brand-fold assignments: one split is too noisy to choose by.
         sub_groups = [groups[i] for i in idx]
         values = [
-            auc(
+            roc_auc(
                 y[idx].tolist(),
                 _oof(x[idx], y[idx], _Fixed(brand_folds(sub_groups, 100 + s, k=4))).tolist(),
             )
@@ -114,7 +113,7 @@ def _inner_auc(x: Any, y: Any, idx: Any, groups: Sequence[str] | None) -> float:
         return float(sum(values) / len(values))
     splitter = StratifiedKFold(4, shuffle=True, random_state=1)
     z = _oof(x[idx], y[idx], splitter)
-    return float(auc(y[idx].tolist(), z.tolist()))
+    return float(roc_auc(y[idx].tolist(), z.tolist()))
 
 
 def _nested(xs: list[Any], y: Any, splitter: Any, groups: Sequence[str] | None = None) -> Any:
@@ -203,10 +202,11 @@ def calibrate_cannedness(reviewer: Any, signals: tuple[str, ...]) -> dict[str, A
     z_strat = _nested(xs, y, StratifiedKFold(n_splits=5, shuffle=True, random_state=0))
     # Mean and spread over seeds: with 46 positives one split moves the AUC by +-0.02.
     by_seed = [
-        auc(y_list, _nested(xs, y, _Fixed(brand_folds(brands, s)), brands).tolist()) for s in SEEDS
+        roc_auc(y_list, _nested(xs, y, _Fixed(brand_folds(brands, s)), brands).tolist())
+        for s in SEEDS
     ]
     strat_seed = [
-        auc(
+        roc_auc(
             y_list,
             _nested(xs, y, StratifiedKFold(n_splits=5, shuffle=True, random_state=s)).tolist(),
         )
@@ -215,14 +215,16 @@ def calibrate_cannedness(reviewer: Any, signals: tuple[str, ...]) -> dict[str, A
     # The shipped shape: best brand-grouped CV AUC on all rows, averaged over the random
     # brand-fold assignments (ties: the earlier grid point).
     splits = [_Fixed(brand_folds(brands, s)) for s in SEEDS]
-    per_grid = [float(np.mean([auc(y_list, _oof(x, y, sp).tolist()) for sp in splits])) for x in xs]
+    per_grid = [
+        float(np.mean([roc_auc(y_list, _oof(x, y, sp).tolist()) for sp in splits])) for x in xs
+    ]
     for grid, value in zip(SHAPE_GRID, per_grid, strict=True):
         print(f"  shape {grid}: brand-grouped CV AUC {value:.3f} (mean of {len(SEEDS)})")
     chosen = int(np.argmax(per_grid))
     x = xs[chosen]
     print(f"  chosen shape: {SHAPE_GRID[chosen]}")
     for k, s in enumerate(signals):
-        uni = auc(y_list, x[:, k].tolist())
+        uni = roc_auc(y_list, x[:, k].tolist())
         print(f"  univariate AUC {s:18s}: {uni:.3f}  mean={x[:, k].mean():.2f}")
     theta = fit_nonneg_logreg(x, y)
     # Signals too rare in this data to estimate (e.g. defensive wording, unfilled slots) get
@@ -243,11 +245,11 @@ def calibrate_cannedness(reviewer: Any, signals: tuple[str, ...]) -> dict[str, A
         "auc_cv_by_brand_mean": round(float(np.mean(by_seed)), 3),
         "auc_cv_by_brand_sd": round(float(np.std(by_seed)), 3),
         "auc_cv_by_brand_min": round(float(np.min(by_seed)), 3),
-        "auc_cv_by_brand_groupkfold": round(auc(y_list, z_brand.tolist()), 3),
+        "auc_cv_by_brand_groupkfold": round(roc_auc(y_list, z_brand.tolist()), 3),
         "auc_cv_stratified_mean": round(float(np.mean(strat_seed)), 3),
         "auc_cv_stratified_sd": round(float(np.std(strat_seed)), 3),
-        "auc_cv_stratified_seed0": round(auc(y_list, z_strat.tolist()), 3),
-        "auc_train": round(auc(y_list, z_all.tolist()), 3),
+        "auc_cv_stratified_seed0": round(roc_auc(y_list, z_strat.tolist()), 3),
+        "auc_train": round(roc_auc(y_list, z_all.tolist()), 3),
         "seeds": len(SEEDS),
     }
     print(
@@ -268,7 +270,7 @@ def calibrate_cannedness(reviewer: Any, signals: tuple[str, ...]) -> dict[str, A
     hx = np.column_stack([z_strat, rep])
     htheta = fit_nonneg_logreg(hx, y, l2=2.0, upper=8.0)
     hz = htheta[0] + hx @ htheta[1:]
-    figures["auc_history_exact_repeats"] = round(auc(y_list, hz.tolist()), 3)
+    figures["auc_history_exact_repeats"] = round(roc_auc(y_list, hz.tolist()), 3)
     print(
         f"  history-aware AUC (exact repeats; label-defining, so near 1 by construction): "
         f"{figures['auc_history_exact_repeats']:.3f}"
@@ -323,14 +325,17 @@ def calibrate_empathy(reviewer: Any) -> dict[str, Any]:
         held = np.zeros(len(gold), dtype=int)
         for train, test in KFold(n_splits=5, shuffle=True, random_state=0).split(gold):
             best = max(
-                grid[mech], key=lambda o: macro_f1(gold[train].tolist(), preds[o][train].tolist())
+                grid[mech],
+                key=lambda o: macro_f1(gold[train].tolist(), preds[o][train].tolist(), (0, 1, 2)),
             )
             held[test] = preds[best][test]
-        best_all = max(grid[mech], key=lambda o: macro_f1(gold.tolist(), preds[o].tolist()))
+        best_all = max(
+            grid[mech], key=lambda o: macro_f1(gold.tolist(), preds[o].tolist(), (0, 1, 2))
+        )
         chosen[mech] = best_all[0]
         if mech == "explorations":
             min_words = best_all[1]
-        figures[mech] = round(macro_f1(gold.tolist(), held.tolist()), 3)
+        figures[mech] = round(macro_f1(gold.tolist(), held.tolist(), (0, 1, 2)), 3)
         print(
             f"EPITOME {mech:20s}: held-out macro-F1 {figures[mech]:.3f} "
             f"(promote_at={best_all[0]}, question_min_words={best_all[1]})"
