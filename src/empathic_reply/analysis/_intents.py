@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from empathic_reply._labels import INTENT_LABELS
+from empathic_reply._labels import INTENT_LABELS, TOPIC_LABELS
 from empathic_reply._rules import LabelScore, Prepared, RuleSet
 from empathic_reply._trusted import trusted
 from empathic_reply.models import Emotion, Evidence, Intent, Sentiment, Topic
@@ -48,20 +48,7 @@ _SUPPORT_HANDLE = re.compile(
     r"\b(?:customer (?:service|care|support)|help ?desk|support team|call cent(?:re|er))\b",
     re.IGNORECASE,
 )
-_SUPPORT_TOPICS = frozenset(
-    {
-        "delivery",
-        "order",
-        "billing",
-        "refund",
-        "account",
-        "product_quality",
-        "technical",
-        "subscription",
-        "service",
-        "pricing",
-    }
-)
+_SUPPORT_TOPICS = frozenset(TOPIC_LABELS)  # every shipped topic is a support topic
 _MIN_SCORE = 0.2
 # Aim (how clearly a message is addressed to a brand about a service), in [0.3, 1]:
 _AIM_BASE = 0.3  # anything
