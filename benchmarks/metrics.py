@@ -45,3 +45,15 @@ def macro_f1(
         fn = sum(1 for g, p in zip(gold, pred, strict=True) if g == c and p != c)
         scores.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
     return sum(scores) / len(scores)
+
+
+def macro_recall(
+    gold: Sequence[Hashable], pred: Sequence[Hashable], classes: Sequence[Hashable]
+) -> float:
+    """Unweighted mean of the per-class recall over ``classes`` (TweetEval's official metric)."""
+    recalls = []
+    for c in classes:
+        n_gold = sum(1 for g in gold if g == c)
+        tp = sum(1 for g, p in zip(gold, pred, strict=True) if g == c and p == c)
+        recalls.append(tp / n_gold if n_gold else 0.0)
+    return sum(recalls) / len(recalls)

@@ -16,22 +16,10 @@ import sys
 import time
 from pathlib import Path
 
+from metrics import macro_f1, macro_recall
+
 LABELS = ("negative", "neutral", "positive")
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-
-
-def macro_scores(gold: list[str], pred: list[str]) -> tuple[float, float]:
-    """Macro-averaged recall and F1 over the three labels."""
-    recalls, f1s = [], []
-    for label in LABELS:
-        tp = sum(g == p == label for g, p in zip(gold, pred, strict=True))
-        n_gold = sum(g == label for g in gold)
-        n_pred = sum(p == label for p in pred)
-        recall = tp / n_gold if n_gold else 0.0
-        precision = tp / n_pred if n_pred else 0.0
-        recalls.append(recall)
-        f1s.append(2 * precision * recall / (precision + recall) if precision + recall else 0.0)
-    return sum(recalls) / len(LABELS), sum(f1s) / len(LABELS)
 
 
 def evaluate(data_dir: Path = DEFAULT_DATA) -> dict[str, float]:
@@ -67,8 +55,8 @@ def evaluate(data_dir: Path = DEFAULT_DATA) -> dict[str, float]:
     ours = [scorer.score_doc(doc).label for doc in docs]
     seconds = time.perf_counter() - started
 
-    vader_recall, vader_f1 = macro_scores(gold, raw_pred)
-    recall, f1 = macro_scores(gold, ours)
+    vader_recall, vader_f1 = macro_recall(gold, raw_pred, LABELS), macro_f1(gold, raw_pred, LABELS)
+    recall, f1 = macro_recall(gold, ours, LABELS), macro_f1(gold, ours, LABELS)
     return {
         "n": float(len(rows)),
         "vader_macro_recall": vader_recall,
