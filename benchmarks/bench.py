@@ -25,6 +25,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -73,6 +74,73 @@ def floor_runner(messages: Sequence[str]) -> Callable[[], None]:
             template.render(greeting="Hi Sam,", issue="your order", name="Sam")
 
     return run
+
+
+# Where a draft's time goes: (dotted path of a method or function, label). Nested labels are
+# indented; a part missing from the code base (renamed) is skipped, not an error.
+STAGES: list[tuple[str, str]] = [
+    ("empathic_reply.analysis.Analyzer.analyze", "analyze"),
+    ("spacy.language.Language.__call__", "  spaCy nlp()"),
+    ("empathic_reply.analysis._sentiment.SentimentScorer.score_doc", "  sentiment"),
+    ("empathic_reply.analysis._emotions.EmotionDetector.detect_doc", "  emotions"),
+    ("empathic_reply.analysis._topics.TopicDetector.detect", "  topics"),
+    ("empathic_reply.analysis._intents.IntentDetector.detect", "  intents"),
+    ("empathic_reply.details.DetailExtractor.extract", "  details"),
+    ("empathic_reply.analysis._language.LanguageIdentifier.identify", "  language"),
+    ("empathic_reply.drafting.Drafter.draft_from_analysis", "draft_from_analysis"),
+    ("empathic_reply.drafting.Drafter._handoff_alerts", "  hand-off checks"),
+    ("empathic_reply.drafting.Drafter._context", "  context (issue phrase, values)"),
+    ("empathic_reply.drafting.Drafter._rank", "  rank variants"),
+    ("empathic_reply.drafting.Drafter._rotate", "  rotate"),
+    ("empathic_reply.drafting.Drafter._finish", "  render + checks"),
+    ("empathic_reply.review.Reviewer.review", "  review of candidates"),
+    ("empathic_reply.review.Reviewer._scan", "    lexicon scan"),
+]
+
+
+def stage_breakdown(engine: Any, messages: Sequence[str], rounds: int) -> list[tuple[str, float]]:
+    """Microseconds per message spent in each of :data:`STAGES` while drafting ``messages``.
+
+    Each part is wrapped with a timer for the run and restored afterwards; the wrappers add
+    a little time of their own, so read the figures as shares, not exact costs.
+    """
+    import importlib
+
+    totals: dict[str, float] = {}
+    restore: list[tuple[object, str, object]] = []
+    for path, label in STAGES:
+        parts = path.split(".")
+        owner: Any = None
+        for cut in range(len(parts) - 1, 0, -1):  # longest importable module prefix
+            try:
+                owner = importlib.import_module(".".join(parts[:cut]))
+            except ImportError:
+                continue
+            for attribute in parts[cut:-1]:
+                owner = getattr(owner, attribute, None)
+            break
+        original = getattr(owner, parts[-1], None) if owner is not None else None
+        if original is None:
+            continue
+
+        def timed(*args: Any, _f: Any = original, _label: str = label, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return _f(*args, **kwargs)
+            finally:
+                totals[_label] = totals.get(_label, 0.0) + time.perf_counter() - start
+
+        setattr(owner, parts[-1], timed)
+        restore.append((owner, parts[-1], original))
+    try:
+        for _ in range(rounds):
+            for message in messages:
+                engine.draft(message)
+    finally:
+        for owner, name, original in reversed(restore):
+            setattr(owner, name, original)
+    count = rounds * len(messages)
+    return [(label, totals[label] / count * 1e6) for _, label in STAGES if label in totals]
 
 
 def in_new_process(code: str, runs: int) -> float:
@@ -178,6 +246,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"import empathic_reply: {import_s:.3f} s (target < 0.3 s)")
     print(f"import + first draft in a new process: {first_s:.2f} s (target < 2.5 s)")
     print(f"peak memory after 1,500 drafts: {peak_mb:.0f} MB (max RSS)")
+
+    print("\nwhere a draft's time goes (us per message, timers included):")
+    for label, value in stage_breakdown(engine, messages, rounds=2 if args.quick else 10):
+        print(f"  {label:<44}{value:>10.1f}")
     return 0
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import spacy
 from hypothesis import given
+from hypothesis import strategies as st
 
 from empathic_reply import MAX_CHARS
 from empathic_reply._rules import Rule, RuleSet
@@ -342,3 +343,50 @@ def test_results_equal_their_validated_copies(analyzer: Analyzer, text: str) -> 
     assert again == analysis
     assert again.model_dump_json() == analysis.model_dump_json()
     assert analyzer.analyze_many([text]) == [analysis]
+
+
+# -- the default pipeline's direct path gives what the pipeline gives ------------------------
+
+FAST_PATH_TEXTS = [
+    "Still waiting on my refund, 3 weeks now. Nobody answers!!",
+    "Hi. Ok!! yes?? no... (fine). 🙄",
+    "İstanbul order #123456 never arrived; call me on +44 7700 900123",
+]
+
+
+@pytest.mark.parametrize("text", FAST_PATH_TEXTS)
+def test_default_pipeline_shortcut_matches_running_the_pipeline(
+    analyzer: Analyzer, text: str
+) -> None:
+    assert analyzer._is_default()
+    doc = analyzer._doc(text)
+    reference = analyzer.nlp(text)
+    assert [t.text for t in doc] == [t.text for t in reference]
+    assert [s.start for s in doc.sents] == [s.start for s in reference.sents]
+    assert analyzer.analyze(text) == analyzer.analyze_doc(reference)
+
+
+def test_a_component_added_to_the_default_pipeline_later_is_run() -> None:
+    from spacy.language import Language
+
+    seen: list[str] = []
+
+    @Language.component("empathic_reply_test_seen")
+    def _seen(doc):  # type: ignore[no-untyped-def]
+        seen.append(doc.text)
+        return doc
+
+    analyzer = Analyzer()
+    analyzer.analyze("first")
+    analyzer.nlp.add_pipe("empathic_reply_test_seen")
+    assert not analyzer._is_default()
+    analyzer.analyze("second")
+    analyzer.analyze_many(["third"])
+    assert seen == ["second", "third"]
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=80))
+def test_ascii_words_are_found_as_the_general_pattern_finds_them(text: str) -> None:
+    from empathic_reply.analysis._language import _ASCII_WORD, _WORD
+
+    assert _ASCII_WORD.findall(text.lower()) == [w.lower() for w in _WORD.findall(text)]

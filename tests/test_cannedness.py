@@ -165,6 +165,7 @@ TEXTS = [
     "As previously stated, per our policy we are unable to refund. Have a great day!",
     "Hi {{Name}}, your #order is on its way 😊 — thanks for your patience.",
     "You're welcome! We're a tweet away. ^JS",
+    "I\u2019m so sorry, we\u2019re on it. Don\u2019t hesitate to DM us.",  # phone apostrophes
 ]
 
 

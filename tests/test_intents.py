@@ -322,3 +322,33 @@ def test_recurring_faults_gas_smells_and_product_praise(
 
 def test_asking_to_be_logged_out_is_not_a_complaint(analyzer: Analyzer) -> None:
     assert analyzer.analyze("log me out please").intent_score("complaint") < 0.5
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@AmazonHelp where is my order",
+        "CUSTOMER SERVICE never called back",
+        "Your Help Desk is useless",
+        "thank u so much",
+        "İstanbul: @BrandSupport please",  # lowers to a longer text: the exact, slow way
+        "ſupport team?",  # long s: IGNORECASE equates it with "s"
+        "I hate Mondays lol",
+    ],
+)
+def test_aim_on_lowered_text_matches_the_case_insensitive_patterns(text: str) -> None:
+    from empathic_reply.analysis._intents import (
+        _AIM_BASE,
+        _AIM_DIRECTED,
+        _AIM_HANDLE,
+        _DIRECTED,
+        _SUPPORT_HANDLE,
+        _aim,
+    )
+
+    expected = _AIM_BASE
+    if _SUPPORT_HANDLE.search(text):
+        expected += _AIM_HANDLE
+    elif _DIRECTED.search(text):
+        expected += _AIM_DIRECTED
+    assert _aim(text, []) == min(1.0, expected)

@@ -219,3 +219,75 @@ def test_prepared_text_is_shared_between_rule_sets():
 def test_prefilters_change_no_match_on_any_text(text):
     for rules in (RuleSet.from_data(MULTI), RuleSet.from_data(DOC)):
         assert rules.find(text) == _unfiltered(rules).find(text)
+
+
+# -- pre-filters: spelled-out alternations, the shared literal index ------------------------
+
+
+def test_small_alternations_are_spelled_out_as_literals():
+    rules = RuleSet.from_data(
+        {"rules": [{"id": "dm.v1", "label": "request", "patterns": [r"(?<!\w)(dm|call) me\b"]}]}
+    )
+    (gate,) = rules._compiled[0].gates
+    assert gate[0] == frozenset({"dm me", "call me"})  # not just " me"
+    assert rules._candidates(RuleSet.prepare("tell me more, call my mum")) == []
+    assert rules._candidates(RuleSet.prepare("pls DM me")) == [(0, None)]
+    assert [m.text for m in rules.find("pls DM me")] == ["DM me"]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        (r"\bnever (arrived|came)\b", {"never arrived", "never came"}),
+        (r"(i|we) (need|want)( to)?", {"i need", "i want", "we need", "we want"}),
+        (r"[$£€]\s?\d+", {"$", "£", "€"}),  # \s? and \d+ cannot be spelled out
+    ],
+)
+def test_spelled_out_literal_sets(pattern, expected):
+    from empathic_reply._rules import _best, _needs, _sre_parser
+
+    assert _best(_needs(_sre_parser.parse(pattern))) == frozenset(expected)
+
+
+@given(hostile_text)
+def test_literal_index_finds_exactly_the_literals_a_text_contains(text):
+    from empathic_reply._rules import Prepared, _Literals
+
+    literals = frozenset(
+        {"a", "?", "🙄", "dm", "the", "you", "never arrived", "thank", "hank yo", "ſt", "wait"}
+    )
+    prepared = Prepared(text)
+    present = _Literals(literals).present(prepared)
+    assert present & literals == {lit for lit in literals if lit in prepared.lowered}
+
+
+@pytest.mark.parametrize("text", FILTER_TEXTS)
+def test_shared_index_picks_the_same_rules_as_each_sets_own(text):
+    sets = [RuleSet.from_package("analysis", n) for n in ("intents.yaml", "topics.yaml")]
+    sets.append(RuleSet.from_data(MULTI))
+    prepared = RuleSet.prepare(text)  # one shared look-up for all three sets
+    for rules in sets:
+        own = rules._candidates(RuleSet.prepare(text), shared=False)
+        assert rules._candidates(prepared) == own
+
+
+def test_typographic_apostrophe_reads_as_plain():
+    rules = RuleSet.from_data(
+        {
+            "rules": [
+                {"id": "a.v1", "label": "late", "patterns": [r"hasn'?t arrived"]},
+                {
+                    "id": "b.v1",
+                    "label": "odd",
+                    "patterns": [r"Don't"],  # not foldable: the case-insensitive path
+                    "context": ["won't"],
+                },
+            ]
+        }
+    )
+    text = "My parcel hasn\u2019t arrived. DON\u2019T tell me it won\u2019t come"
+    found = {m.rule.id: m for m in rules.find(text)}
+    assert found["a.v1"].text == "hasn\u2019t arrived"  # the customer's own characters
+    assert found["b.v1"].text == "DON\u2019T"
+    assert found["b.v1"].score > 0.6  # the context word matched too
+    assert rules.find(RuleSet.prepare(text)) == rules.find(text)

@@ -227,15 +227,16 @@ class Lexicon:
 
     def select(self, text: str, labels: frozenset[str] | None = None) -> set[str] | None:
         """Ids of the rules that can match ``text`` (``None``: the text needs every rule)."""
-        low = text.lower()
+        low = text.lower().replace("\u2019", "'")  # as the rules read it (see Prepared)
         if not text.isascii() and (len(low) != len(text) or _UNFOLDED.search(text)):
             return None  # lowering changes offsets or case-folding: no safe pre-filter
         ids = set(self._always_ids)
         for trigger, rule_ids in self._short:
             if trigger in low:
                 ids |= rule_ids
-        grams = self._trigram_keys.intersection([low[i : i + 3] for i in range(len(low) - 2)])
-        for gram in grams:
+        # Testing each of the index's trigrams as a substring (in C) is cheaper than slicing
+        # the reply into all of its trigrams.
+        for gram in filter(low.__contains__, self._trigram_keys):
             for trigger, rule_ids in self._by_trigram[gram]:
                 if len(trigger) == 3 or trigger in low:
                     ids |= rule_ids
@@ -301,7 +302,9 @@ def model() -> CannednessModel:
     return CannednessModel.model_validate(load_yaml("review", "weights.yaml"))
 
 
-_CONTENT_TOKEN = re.compile(r"https?://\S+|www\.\S+|@\w+|([^\W_][\w'’]*)")
+# Group 1 is a word up to its first apostrophe ("don't" -> "don"); links and handles match
+# without a group, so they give "".
+_CONTENT_TOKEN = re.compile(r"https?://\S+|www\.\S+|@\w+|([^\W_]\w*)[\w'’]*")
 
 
 def content_words(text: str, stopwords: frozenset[str]) -> set[str]:
@@ -310,15 +313,11 @@ def content_words(text: str, stopwords: frozenset[str]) -> set[str]:
     The stem is a 5-character prefix: "delivery"/"delivered", "refund"/"refunds" meet. Crude,
     cheap, and good enough to tell whether a reply reuses the customer's words.
     """
-    out = set()
-    for word in _CONTENT_TOKEN.findall(text.lower()):
-        if not word:
-            continue
-        key = word.replace("’", "'").split("'")[0]
-        if len(key) < 3 or key in stopwords or key.isdigit():
-            continue
-        out.add(key[:5])
-    return out
+    return {
+        key[:5]
+        for key in _CONTENT_TOKEN.findall(text.lower())
+        if len(key) >= 3 and key not in stopwords and not key.isdigit()
+    }
 
 
 @dataclass(frozen=True)

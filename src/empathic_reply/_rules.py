@@ -19,26 +19,41 @@ so users can add, override (same ``id``) or disable (``enabled: false``) rules w
 Scores of several matches for one label combine by noisy-or: ``1 - prod(1 - s_i)``.
 
 Speed: every pattern is parsed once for the literal strings its matches must contain (one of
-each of a few sets, e.g. one of "still"/"been" and one of "waiting"/"on hold"). A rule runs
-only when the lowered text contains them (found through the text's trigrams, then confirmed
-by substring tests), and then as an alternation of only those of its patterns that can
-match. A text searched by several rule sets is prepared once (:meth:`RuleSet.prepare`):
-lowered and indexed a single time. None of this changes any match (the tests compare with
-running every pattern).
+each of a few sets, e.g. one of "still"/"been" and one of "waiting"/"on hold"; runs of small
+alternations are spelled out, so ``(dm|call) me`` needs "dm me" or "call me", not just
+" me"). A rule runs only when the lowered text contains them, and then as an alternation of
+only those of its patterns that can match. Literals are found through the text's trigrams
+(a literal longer than three characters is filed under its rarest trigram, then confirmed
+by a substring test). A text searched by several rule sets is prepared once
+(:meth:`RuleSet.prepare`): lowered and indexed a single time, and the literals of every rule
+set that searches prepared texts are looked up in it in one shared pass (the first rule set
+to search it pays; the others reuse the answer). Case-insensitive patterns, exclusions and
+context words without upper-case letters run case-sensitively on the lowered text, which
+is faster; on its first run, a rule's patterns get look-aheads for the characters a match
+can start with (:mod:`empathic_reply._regex`), so the engine rejects most positions at once.
+None of this changes any match (the tests compare with running every pattern).
+
+Rules read the typographic apostrophe (’, what phone keyboards type) as a plain one, so
+``hasn'?t`` also finds "hasn’t"; offsets and match texts are the customer's own.
 """
 
 from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Container, Iterable, Mapping, Sequence
+import threading
+from collections import Counter
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
+from functools import lru_cache
 from itertools import chain
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from empathic_reply._regex import accelerated
 from empathic_reply._resources import load_yaml, parse_yaml
 from empathic_reply._trusted import trusted
 from empathic_reply.errors import RuleError
@@ -158,8 +173,13 @@ class _Compiled(NamedTuple):
     # (``needs`` holds the trigrams of the first sets): a rule runs only if the lowered
     # text contains a literal of every set of one of its patterns.
     gates: tuple[tuple[frozenset[str], ...], ...] = ()
+    # Whether ``pattern`` and ``folded`` have been swapped for their accelerated forms
+    # (:func:`empathic_reply._regex.accelerated`: same matches, found faster). Done on a
+    # rule's first run, so loading a rule set does not pay for analysing every pattern.
+    fast: bool = False
 
 
+_SPAN = itemgetter(1, 2)  # a Match's (start, end)
 _MAX_SUBSETS = 256  # compiled pattern subsets kept per rule set (then the cache restarts)
 _BACKREF = re.compile(r"\\[1-9]|\(\?P=")
 _ESCAPE = re.compile(r"\\.", re.DOTALL)
@@ -168,38 +188,175 @@ _ESCAPE = re.compile(r"\\.", re.DOTALL)
 _UNFOLDED = re.compile("[\u0131\u017f]")
 
 
+class _Literals:
+    """Gate literals of one or more rule sets, indexed to find those a text contains.
+
+    A literal of three characters is present when the text has that trigram. A longer one is
+    filed under its rarest trigram (the one fewest literals of the index share when it is
+    added, a stand-in for how rare it is in text) and substring-tested only when the text
+    has that trigram. Shorter ones are substring-tested, the non-ASCII ones only on non-ASCII
+    text. An index is immutable: :meth:`extended` makes a new one, adding only the new
+    literals' work.
+    """
+
+    __slots__ = (
+        "ascii_short",
+        "counts",
+        "keys",
+        "literals",
+        "long",
+        "long_keys",
+        "three",
+        "version",
+        "wide_short",
+    )
+
+    def __init__(self, literals: Iterable[str] = (), version: int = 0) -> None:
+        self.literals: frozenset[str] = frozenset()
+        self.version = version
+        self.counts: Counter[str] = Counter()  # trigram -> literals over three characters with it
+        self.long: dict[str, tuple[str, ...]] = {}
+        self.three: frozenset[str] = frozenset()
+        self.ascii_short: tuple[str, ...] = ()
+        self.wide_short: tuple[str, ...] = ()
+        self._add(frozenset(literals))
+
+    def extended(self, literals: frozenset[str], version: int) -> _Literals:
+        """A new index with ``literals`` added (this one is left as it is)."""
+        new = _Literals(version=version)
+        new.literals = self.literals
+        new.counts = self.counts.copy()
+        new.long = dict(self.long)
+        new.three = self.three
+        new.ascii_short = self.ascii_short
+        new.wide_short = self.wide_short
+        new._add(literals - self.literals)
+        return new
+
+    def _add(self, literals: frozenset[str]) -> None:
+        longer = sorted(literal for literal in literals if len(literal) > 3)
+        trigrams = [list(map("".join, zip(s, s[1:], s[2:], strict=False))) for s in longer]
+        self.counts.update(chain.from_iterable(map(set, trigrams)))  # counted in C
+        counts = self.counts
+        long = self.long
+        for literal, found in zip(longer, trigrams, strict=True):
+            key = min(found, key=counts.__getitem__)  # the first of the rarest
+            long[key] = (*long.get(key, ()), literal)
+        self.literals = self.literals | literals
+        self.three = self.three | {x for x in literals if len(x) == 3}
+        short = {x for x in literals if len(x) < 3}
+        self.ascii_short = tuple(sorted({*self.ascii_short, *(x for x in short if x.isascii())}))
+        self.wide_short = tuple(sorted({*self.wide_short, *(x for x in short if not x.isascii())}))
+        self.long_keys = frozenset(long)  # trigram hit, then a substring test
+        self.keys = self.three | self.long_keys
+
+    def present(self, prepared: Prepared) -> set[str]:
+        """The literals that occur in the lowered text."""
+        contains = prepared.lowered.__contains__
+        hits = self.keys.intersection(prepared.trigrams)  # one pass over the text's trigrams
+        # filter/map/chain keep these loops in C: much cheaper than Python for-loops.
+        present = set(
+            filter(
+                contains,
+                chain(
+                    self.ascii_short,
+                    chain.from_iterable(map(self.long.__getitem__, self.long_keys & hits)),
+                ),
+            )
+        )
+        present |= self.three & hits
+        if self.wide_short and not prepared.ascii:
+            present.update(filter(contains, self.wide_short))
+        return present
+
+
+class _Shared:
+    """The literals of every rule set that has searched a :class:`Prepared` text, as one index.
+
+    Analysis runs four or five rule sets on one prepared message; with one index their
+    literals are looked up in a single pass. The index only grows (a new version holds every
+    literal of the previous one), up to ``_MAX_SHARED`` literals; a rule set that would
+    exceed that uses its own index.
+    """
+
+    def __init__(self) -> None:
+        self.index = _Literals(frozenset())
+        self._lock = threading.Lock()
+
+    def join(self, literals: frozenset[str]) -> _Literals | None:
+        """The current shared index, first extended with ``literals`` if needed."""
+        with self._lock:
+            index = self.index
+            if literals <= index.literals:
+                return index
+            if len(index.literals | literals) > _MAX_SHARED:
+                return None
+            self.index = index.extended(literals, index.version + 1)
+            return self.index
+
+
+_MAX_SHARED = 50_000
+_SHARED = _Shared()
+
+
 class Prepared:
     """A text prepared once for many rule sets: its lowered form and its trigrams.
 
     Build one per message with :meth:`RuleSet.prepare` (or ``Prepared(text)``) and pass it
     to :meth:`RuleSet.find` / :meth:`RuleSet.scores` of every rule set instead of the text:
-    the lowered text and the trigram set are then computed once, not once per rule set.
+    the lowered text, the trigram set and the literals every rule set's pre-filter looks for
+    are then computed once, not once per rule set.
+
+    Rules see the typographic apostrophe (’, what phone keyboards type) as a plain one ('),
+    so a pattern written as "hasn'?t" also finds "hasn’t". The replacement keeps every
+    character offset, and match texts are read from the original text.
 
     Attributes:
         text: The text.
-        lowered: ``text.lower()``.
+        matched: ``text`` with ’ read as ' (what the patterns search).
+        lowered: ``matched.lower()``.
         aligned: Whether ``lowered`` has the same character offsets as ``text`` and matches
             case-insensitive patterns exactly as ``text`` does under ``re.IGNORECASE``
             (pre-filters and lower-case matching are used only then).
+        ascii: Whether ``lowered`` is ASCII.
     """
 
-    __slots__ = ("_trigrams", "aligned", "lowered", "text")
+    __slots__ = (
+        "_present",
+        "_shared",
+        "_trigrams",
+        "aligned",
+        "ascii",
+        "lowered",
+        "matched",
+        "text",
+    )
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.lowered = text.lower()
-        self.aligned = len(self.lowered) == len(text) and (
-            text.isascii() or _UNFOLDED.search(text) is None
-        )
+        self.matched = matched = text.replace("\u2019", "'") if "\u2019" in text else text
+        self.lowered = lowered = matched.lower()
+        self.ascii = ascii_ = lowered.isascii()
+        self.aligned = ascii_ or (len(lowered) == len(text) and _UNFOLDED.search(text) is None)
         self._trigrams: frozenset[str] | None = None
+        self._shared: _Literals | None = None  # the shared index ``_present`` was found with
+        self._present: set[str] = set()
 
     @property
     def trigrams(self) -> frozenset[str]:
         """Every three-character substring of :attr:`lowered` (computed on first use)."""
         if self._trigrams is None:
             low = self.lowered
-            self._trigrams = frozenset([low[i : i + 3] for i in range(len(low) - 2)])
+            self._trigrams = frozenset(map("".join, zip(low, low[1:], low[2:], strict=False)))
         return self._trigrams
+
+    def _shared_present(self, version: int) -> set[str]:
+        """Literals of the shared index (at least at ``version``) that occur in the text."""
+        shared = self._shared
+        if shared is None or shared.version < version:
+            self._shared = shared = _SHARED.index
+            self._present = shared.present(self)
+        return self._present
 
 
 def _foldable(patterns: Sequence[str]) -> bool:
@@ -212,37 +369,146 @@ def _best(options: Sequence[frozenset[str]]) -> frozenset[str]:
     return max(options, key=lambda strings: (min(map(len, strings)), -len(strings)))
 
 
-def _needs(items: Any) -> list[frozenset[str]] | None:
-    """Sets of literal strings such that every match contains one string of each set.
+_MAX_EXACT = 64  # most strings spelled out for one run of a pattern (see _exact)
+_ZERO_WIDTH = (_sre_constants.AT, _sre_constants.ASSERT, _sre_constants.ASSERT_NOT)
 
-    ``None`` when no such set is known.
+
+_Memo = dict[int, "set[str] | None"]  # parsed sub-pattern id -> its spelled-out strings
+
+
+def _exact_item(op: Any, av: Any, memo: _Memo) -> set[str] | None:
+    r"""Every string one parsed item can match, lower-cased, when they are few (else None).
+
+    Zero-width items (``\b``, ``^``, lookarounds) match the empty string.
     """
-    options: list[frozenset[str]] = []
-    run: list[str] = []
+    found: set[str] | None = None
+    if op is _sre_constants.LITERAL:
+        found = {chr(av).lower()}
+    elif op in _ZERO_WIDTH:
+        found = {""}
+    elif op is _sre_constants.SUBPATTERN:
+        found = _exact(av[-1], memo)
+    elif op is _sre_constants.IN and all(o is _sre_constants.LITERAL for o, _ in av):
+        found = {chr(code).lower() for _, code in av}  # e.g. "🙄|😒" or [$£€]
+    elif op is _sre_constants.BRANCH:
+        found = _exact_branch(av[1], memo)
+    elif op in (_sre_constants.MAX_REPEAT, _sre_constants.MIN_REPEAT) and av[1] <= 2:
+        found = _exact_repeat(av[0], av[1], av[2], memo)
+    return found
 
-    def flush() -> None:
-        if run:
-            options.append(frozenset({"".join(run)}))
-        run.clear()
 
+def _exact_branch(alternatives: Any, memo: _Memo) -> set[str] | None:
+    if len(alternatives) > _MAX_EXACT:
+        return None  # too many to spell out (give up early: nothing wrong in giving up)
+    found: set[str] = set()
+    for alternative in alternatives:
+        strings = _exact(alternative, memo)
+        if strings is None:
+            return None
+        found |= strings
+        if len(found) > _MAX_EXACT:
+            return None
+    return found
+
+
+def _exact_repeat(low: int, high: int, items: Any, memo: _Memo) -> set[str] | None:
+    item = _exact(items, memo)
+    if item is None:
+        return None
+    found: set[str] = set()
+    power = {""}
+    for count in range(high + 1):
+        if count >= low:
+            found |= power
+        if count < high:
+            power = {a + b for a in power for b in item}
+            if len(power) > _MAX_EXACT:
+                return None
+    return found
+
+
+def _exact(items: Any, memo: _Memo) -> set[str] | None:
+    """Every string a parsed (sub)pattern can match, lower-cased, when they are few.
+
+    ``memo`` keeps the answer per sub-pattern of one parse (nested alternations are asked
+    about again by :func:`_needs`).
+    """
+    key = id(items)
+    if key in memo:
+        return memo[key]
+    found: set[str] | None = None
+    strings = {""}
+    run: list[str] = []  # consecutive literals, joined in one go
     for op, av in items:
         if op is _sre_constants.LITERAL:
             run.append(chr(av).lower())
             continue
-        if op is _sre_constants.AT:  # zero-width (\b, ^, $): keeps the literal run
+        if op in _ZERO_WIDTH:
+            continue
+        if run:
+            tail = "".join(run)
+            strings = {a + tail for a in strings}
+            run.clear()
+        item = _exact_item(op, av, memo)
+        if item is None:
+            break
+        strings = {a + b for a in strings for b in item}
+        if len(strings) > _MAX_EXACT:
+            break
+    else:
+        tail = "".join(run)
+        found = {a + tail for a in strings}
+    memo[key] = found
+    return found
+
+
+def _minimal(strings: set[str]) -> frozenset[str]:
+    """``strings`` without those that contain another: a text holding one holds the other."""
+    kept: list[str] = []
+    for string in sorted(strings, key=len):  # a string can only contain shorter ones
+        if not any(shorter in string for shorter in kept):
+            kept.append(string)
+    return frozenset(kept)
+
+
+def _needs(items: Any, memo: _Memo | None = None) -> list[frozenset[str]] | None:
+    """Sets of literal strings such that every match contains one string of each set.
+
+    Runs of items that match few strings (literals, small alternations, optional parts,
+    zero-width assertions) are spelled out: ``(dm|call) me`` needs one of ``"dm me"`` and
+    ``"call me"``, which filters better than ``" me"`` alone. ``None`` when no such set is
+    known.
+    """
+    if memo is None:
+        memo = {}
+    options: list[frozenset[str]] = []
+    run: set[str] = {""}
+
+    def flush() -> None:
+        if "" not in run:
+            options.append(_minimal(run))
+
+    for op, av in items:
+        exact = _exact_item(op, av, memo)
+        if exact is not None:
+            product = {a + b for a in run for b in exact}
+            if len(product) <= _MAX_EXACT:
+                run = product
+            else:
+                flush()
+                run = exact
             continue
         flush()
+        run = {""}
         sub: list[frozenset[str]] | None = None
         if op is _sre_constants.SUBPATTERN:
-            sub = _needs(av[-1])
+            sub = _needs(av[-1], memo)
         elif op is _sre_constants.BRANCH:
-            alternatives = [_needs(alt) for alt in av[1]]
+            alternatives = [_needs(alt, memo) for alt in av[1]]
             if all(alt is not None for alt in alternatives):
-                sub = [frozenset().union(*(_best(alt) for alt in alternatives if alt))]
+                sub = [_minimal(set().union(*(_best(alt) for alt in alternatives if alt)))]
         elif op in (_sre_constants.MAX_REPEAT, _sre_constants.MIN_REPEAT) and av[0] >= 1:
-            sub = _needs(av[2])
-        elif op is _sre_constants.IN and all(o is _sre_constants.LITERAL for o, _ in av):
-            sub = [frozenset(chr(code).lower() for _, code in av)]  # e.g. "🙄|😒" or [$£€]
+            sub = _needs(av[2], memo)
         if sub:
             options.extend(sub)
     flush()
@@ -251,6 +517,18 @@ def _needs(items: Any) -> list[frozenset[str]] | None:
 
 def _prefilter(
     patterns: Sequence[str],
+) -> tuple[frozenset[str] | None, tuple[tuple[frozenset[str], ...], ...]]:
+    """``needs`` and ``gates`` of :class:`_Compiled` for these patterns (kept per patterns).
+
+    The same rules are compiled into several sets (merged user rules, the personal-data
+    subset of the detail rules...): the analysis is done once per list of patterns.
+    """
+    return _prefilter_of(tuple(patterns))
+
+
+@lru_cache(maxsize=4096)
+def _prefilter_of(
+    patterns: tuple[str, ...],
 ) -> tuple[frozenset[str] | None, tuple[tuple[frozenset[str], ...], ...]]:
     """``needs`` and ``gates`` of :class:`_Compiled` for these patterns.
 
@@ -301,6 +579,43 @@ def _format_error(origin: str, document: Any, exc: ValidationError) -> str:
     return "\n".join(lines)
 
 
+def _collect(
+    compiled: _Compiled,
+    found: Iterator[re.Match[str]],
+    prepared: Prepared,
+    append: Callable[[Match], None],
+    lowered_filters: tuple[re.Pattern[str] | None, re.Pattern[str] | None] = (None, None),
+) -> None:
+    """Append the rule's matches among ``found`` that no exclusion cancels, scored.
+
+    ``lowered_filters`` are the rule's exclusion and context patterns compiled for the
+    lowered text (``None``: search the text with the case-insensitive ones); used only when
+    ``prepared`` is aligned.
+    """
+    text, lowered = prepared.text, prepared.lowered
+    rule = compiled.rule
+    exclude, context = compiled.exclude, compiled.context
+    exclude_in = context_in = prepared.matched
+    if prepared.aligned:
+        exclude_low, context_low = lowered_filters
+        if exclude_low is not None:
+            exclude, exclude_in = exclude_low, lowered
+        if context_low is not None:
+            context, context_in = context_low, lowered
+    for m in found:
+        start, end = m.span()
+        if start == end:
+            continue
+        if exclude is not None and exclude.search(exclude_in, max(0, start - rule.window), start):
+            continue
+        score = rule.score
+        if context is not None and context.search(
+            context_in, max(0, start - rule.window), min(len(text), end + rule.window)
+        ):
+            score = min(_MAX_SCORE, score + rule.context_boost)
+        append(Match(rule, start, end, text[start:end], score))
+
+
 class RuleSet:
     """A compiled, immutable set of rules that finds matches and scores labels.
 
@@ -327,33 +642,40 @@ class RuleSet:
     def _index_rules(self) -> None:
         """Index the pre-filters (see :meth:`_candidates`)."""
         self._always: list[int] = []  # rules without a literal filter
-        # literal of a pattern's first gate set -> (rule position, pattern position, the
-        # pattern's other gate sets)
-        self._by_literal: dict[str, list[tuple[int, int, tuple[frozenset[str], ...]]]] = {}
-        long: dict[str, set[str]] = {}  # gate literals over three characters by first trigram
-        three: set[str] = set()  # gate literals of exactly three characters
-        short: set[str] = set()  # gate literals under three characters
+        # Patterns are numbered across the set; per pattern, its rule's position and its
+        # number in the rule.
+        self._owner: list[int] = []
+        self._number: list[int] = []
+        # literal of a pattern's first gate set -> the patterns that need nothing else
+        simple: dict[str, set[int]] = {}
+        # literal of a pattern's first gate set -> (pattern, the pattern's other gate sets)
+        gated: dict[str, list[tuple[int, tuple[frozenset[str], ...]]]] = {}
+        literals: set[str] = set()
         for position, compiled in enumerate(self._compiled):
             if compiled.needs is None:
                 self._always.append(position)
                 continue
             for number, gate in enumerate(compiled.gates):
+                pattern = len(self._owner)
+                self._owner.append(position)
+                self._number.append(number)
                 for literal in gate[0]:
-                    self._by_literal.setdefault(literal, []).append((position, number, gate[1:]))
-                for literals in gate:
-                    for literal in literals:
-                        if len(literal) < 3:
-                            short.add(literal)
-                        elif len(literal) == 3:
-                            three.add(literal)
-                        else:
-                            long.setdefault(literal[:3], set()).add(literal)
-        self._short = tuple(sorted(short))  # tested as substrings of every text
-        self._three = frozenset(three)  # present when the text has the trigram
-        self._long = {key: tuple(sorted(value)) for key, value in long.items()}
-        self._long_keys = frozenset(self._long)  # trigram hit, then a substring test
-        self._keys = self._three | self._long_keys
-        self._leads = frozenset(self._by_literal)
+                    if len(gate) == 1:
+                        simple.setdefault(literal, set()).add(pattern)
+                    else:
+                        gated.setdefault(literal, []).append((pattern, gate[1:]))
+                for strings in gate:
+                    literals.update(strings)
+        self._simple = {key: frozenset(value) for key, value in simple.items()}
+        self._simple_keys = frozenset(self._simple)
+        self._gated = {key: tuple(value) for key, value in gated.items()}
+        self._gated_keys = frozenset(self._gated)
+        self._literal_set = frozenset(literals)
+        self._own: _Literals | None = None  # this set's own index (built on first use)
+        # The shared index once this set has joined it (on its first prepared text).
+        self._joined: _Literals | None = None
+        self._solo = not literals  # nothing to look up
+        self._unshared = False  # the shared index was full when this set tried to join
         self._pattern_counts = [len(c.rule.patterns) for c in self._compiled]
         # Rules whose patterns must always run together (numbered back-references).
         self._whole = frozenset(
@@ -362,6 +684,9 @@ class RuleSet:
             if any(_BACKREF.search(p) for p in compiled.rule.patterns)
         )
         self._subsets: dict[tuple[int, tuple[int, ...]], re.Pattern[str]] = {}
+        self._positions = {c.rule.id: i for i, c in enumerate(self._compiled)}
+        # position -> the rule's exclusion and context patterns for lowered text (on first use)
+        self._lowered: dict[int, tuple[re.Pattern[str] | None, re.Pattern[str] | None]] = {}
 
     @staticmethod
     def _compile(rule: Rule) -> _Compiled:
@@ -437,7 +762,9 @@ class RuleSet:
         """Prepare ``text`` once for several rule sets (see :class:`Prepared`)."""
         return Prepared(text)
 
-    def _candidates(self, prepared: Prepared) -> list[tuple[int, tuple[int, ...] | None]]:
+    def _candidates(
+        self, prepared: Prepared, *, shared: bool = True
+    ) -> list[tuple[int, tuple[int, ...] | None]]:
         """The rules whose pre-filters pass on ``prepared``, in rule order.
 
         A rule with literal gates runs only when, for one of its patterns, the lowered text
@@ -445,54 +772,121 @@ class RuleSet:
         then confirmed by a substring test; literals under three characters are tested as
         substrings directly).
 
+        Args:
+            prepared: The text.
+            shared: Look the literals up with the shared index, cached on ``prepared`` for
+                the next rule set (``False``: with this set's own, smaller index, for a text
+                that no other rule set searches).
+
         Returns:
             ``(position, patterns)`` per rule to run: ``patterns`` are the positions of the
             rule's patterns whose gates pass (the others cannot match anywhere in the text),
             or ``None`` for all of them.
         """
-        compiled = self._compiled
         if not prepared.aligned:
-            return [(i, None) for i in range(len(compiled))]
+            return [(i, None) for i in range(len(self._compiled))]
         chosen: list[tuple[int, tuple[int, ...] | None]] = [(i, None) for i in self._always]
-        present = self._present(prepared) if self._by_literal else None
+        if self._solo:
+            return chosen
+        present = self._present(prepared, shared=shared)
         if not present:
             return chosen
-        by_literal = self._by_literal
-        passing: dict[int, set[int]] = {}
-        for literal in present & self._leads:
-            for position, number, rest in by_literal[literal]:
-                for literals in rest:  # the pattern's other sets must hit too
-                    if literals.isdisjoint(present):
+        passing: set[int] = set()
+        simple = self._simple
+        for literal in present & self._simple_keys:
+            passing |= simple[literal]
+        gated = self._gated
+        for literal in present & self._gated_keys:
+            for pattern, rest in gated[literal]:
+                if pattern in passing:
+                    continue
+                for strings in rest:  # the pattern's other sets must hit too
+                    if strings.isdisjoint(present):
                         break
                 else:
-                    if position in passing:
-                        passing[position].add(number)
-                    else:
-                        passing[position] = {number}
-        counts = self._pattern_counts
-        whole = self._whole
-        for position, numbers in passing.items():
-            if len(numbers) == counts[position] or position in whole:
-                chosen.append((position, None))
-            else:
-                chosen.append((position, tuple(sorted(numbers))))
-        chosen.sort()
+                    passing.add(pattern)
+        if not passing:
+            return chosen
+        self._group(passing, chosen)
+        if self._always:
+            chosen.sort()
         return chosen
 
-    def _present(self, prepared: Prepared) -> set[str]:
-        """The gate literals that occur in the lowered text."""
-        contains = prepared.lowered.__contains__
-        hits = self._keys & prepared.trigrams  # one pass over the text's trigrams
-        present = set(self._three & hits)
-        # filter/map/chain keep these loops in C: much cheaper than Python for-loops.
-        present.update(filter(contains, self._short))
-        present.update(
-            filter(
-                contains,
-                chain.from_iterable(map(self._long.__getitem__, self._long_keys & hits)),
-            )
+    def _group(self, passing: set[int], chosen: list[tuple[int, tuple[int, ...] | None]]) -> None:
+        """Append ``(position, patterns)`` per rule of the ``passing`` patterns to ``chosen``."""
+        owner, number = self._owner, self._number
+        counts, whole = self._pattern_counts, self._whole
+        rule = -1
+        numbers: list[int] = []
+        for pattern in sorted(passing):
+            position = owner[pattern]
+            if position != rule:
+                if numbers:
+                    chosen.append(
+                        (rule, None)
+                        if len(numbers) == counts[rule] or rule in whole
+                        else (rule, tuple(numbers))
+                    )
+                rule = position
+                numbers = []
+            numbers.append(number[pattern])
+        chosen.append(
+            (rule, None)
+            if len(numbers) == counts[rule] or rule in whole
+            else (rule, tuple(numbers))
         )
-        return present
+
+    def _present(self, prepared: Prepared, *, shared: bool = True) -> set[str]:
+        """Gate literals that occur in the lowered text (a superset of this set's when shared)."""
+        if shared and not self._unshared:
+            joined = self._joined
+            if joined is None:
+                joined = self._joined = _SHARED.join(self._literal_set)
+                if joined is None:  # the shared index is full
+                    self._unshared = True
+                    return self._own_index().present(prepared)
+            return prepared._shared_present(joined.version)
+        return self._own_index().present(prepared)
+
+    def _own_index(self) -> _Literals:
+        own = self._own
+        if own is None:
+            own = self._own = _Literals(self._literal_set)
+        return own
+
+    def _lowered_filters(
+        self, position: int
+    ) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+        """A rule's exclusions and context words compiled for lowered text, when foldable.
+
+        Without upper-case letters they match the lowered text case-sensitively exactly as
+        they match the text under ``re.IGNORECASE`` (see :attr:`Prepared.aligned`), faster.
+        Compiled on first use.
+        """
+        found = self._lowered.get(position)
+        if found is None:
+            rule = self._compiled[position].rule
+            exclude = (
+                _alternation(rule.exclude, 0) if rule.exclude and _foldable(rule.exclude) else None
+            )
+            context = (
+                _words(rule.context, 0)
+                if rule.context and not any(c.isupper() for c in "".join(rule.context))
+                else None
+            )
+            found = self._lowered[position] = (exclude, context)
+        return found
+
+    def _accelerate(self, position: int) -> _Compiled:
+        """Swap a rule's patterns for their accelerated forms (on its first run)."""
+        compiled = self._compiled[position]
+        fast = compiled._replace(
+            pattern=accelerated(compiled.pattern),
+            folded=None if compiled.folded is None else accelerated(compiled.folded),
+            fast=True,
+        )
+        self._compiled[position] = fast  # one atomic store: concurrent readers see either
+        return fast
 
     def _subset(self, position: int, patterns: tuple[int, ...]) -> re.Pattern[str]:
         """The alternation of some of a rule's patterns, for lowered aligned text if foldable.
@@ -508,13 +902,22 @@ class RuleSet:
             rule = compiled.rule
             parts = [rule.patterns[n] for n in patterns]
             if compiled.folded is not None:
-                found = _alternation(parts, 0)
+                found = accelerated(_alternation(parts, 0))
             else:
-                found = _alternation(parts, 0 if rule.case_sensitive else re.IGNORECASE)
+                found = accelerated(
+                    _alternation(parts, 0 if rule.case_sensitive else re.IGNORECASE)
+                )
             if len(self._subsets) >= _MAX_SUBSETS:
                 self._subsets.clear()
             self._subsets[key] = found
         return found
+
+    def _only(self, only: Container[str]) -> list[tuple[int, tuple[int, ...] | None]]:
+        """``(position, None)`` of the enabled rules whose ids are in ``only``, in rule order."""
+        positions = self._positions
+        if isinstance(only, (set, frozenset)):
+            return sorted((positions[i], None) for i in only if i in positions)
+        return [(i, None) for i, c in enumerate(self._compiled) if c.rule.id in only]
 
     def find(self, text: str | Prepared, *, only: Container[str] | None = None) -> list[Match]:
         """Every match of every enabled rule, ordered by position then rule order.
@@ -526,40 +929,36 @@ class RuleSet:
                 has made its own cheap pre-checks); ``None`` runs every enabled rule whose
                 pre-filter (literal strings every match must contain) passes.
         """
-        prepared = text if isinstance(text, Prepared) else Prepared(text)
+        if isinstance(text, Prepared):
+            prepared, shared = text, True
+        else:
+            prepared, shared = Prepared(text), False
         text = prepared.text
         lowered = prepared.lowered
         aligned = prepared.aligned
-        plan: list[tuple[_Compiled, re.Pattern[str] | None]]
-        if only is None:
-            plan = [
-                (self._compiled[i], None if patterns is None else self._subset(i, patterns))
-                for i, patterns in self._candidates(prepared)
-            ]
-        else:
-            plan = [(c, None) for c in self._compiled if c.rule.id in only]
+        compiled_rules = self._compiled
+        plan: list[tuple[int, tuple[int, ...] | None]]
+        plan = self._candidates(prepared, shared=shared) if only is None else self._only(only)
         matches: list[Match] = []
-        for compiled, subset in plan:
+        append = matches.append
+        for position, patterns in plan:
+            compiled = compiled_rules[position]
+            if not compiled.fast:
+                compiled = self._accelerate(position)
             if aligned and compiled.folded is not None:
-                found = (subset or compiled.folded).finditer(lowered)
+                found = (
+                    compiled.folded if patterns is None else self._subset(position, patterns)
+                ).finditer(lowered)
             else:
-                found = (subset or compiled.pattern).finditer(text)
-            rule = compiled.rule
-            for m in found:
-                start, end = m.span()
-                if start == end:
-                    continue
-                if compiled.exclude is not None and compiled.exclude.search(
-                    text, max(0, start - rule.window), start
-                ):
-                    continue
-                score = rule.score
-                if compiled.context is not None and compiled.context.search(
-                    text, max(0, start - rule.window), min(len(text), end + rule.window)
-                ):
-                    score = min(_MAX_SCORE, score + rule.context_boost)
-                matches.append(Match(rule, start, end, text[start:end], score))
-        matches.sort(key=lambda match: (match.start, match.end))
+                found = (
+                    compiled.pattern if patterns is None else self._subset(position, patterns)
+                ).finditer(prepared.matched)
+            if compiled.exclude is None and compiled.context is None:
+                _collect(compiled, found, prepared, append)
+            else:
+                _collect(compiled, found, prepared, append, self._lowered_filters(position))
+        if len(matches) > 1:
+            matches.sort(key=_SPAN)
         return matches
 
     def scores(self, text: str | Prepared) -> list[LabelScore]:

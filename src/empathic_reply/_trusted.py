@@ -13,6 +13,7 @@ Never use it on values that come from a caller.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -22,6 +23,20 @@ __all__ = ["trusted"]
 _ModelT = TypeVar("_ModelT", bound=BaseModel)
 _new = object.__new__
 _set = object.__setattr__
+
+
+def _setter(name: str) -> Callable[[Any, Any], None]:
+    """A fast setter of one of BaseModel's slots (its descriptor's ``__set__``)."""
+    slot = BaseModel.__dict__.get(name)
+    if slot is not None and hasattr(slot, "__set__"):
+        setter: Callable[[Any, Any], None] = slot.__set__
+        return setter
+    return lambda obj, value: _set(obj, name, value)  # pragma: no cover - other pydantic
+
+
+_set_fields = _setter("__pydantic_fields_set__")
+_set_extra = _setter("__pydantic_extra__")
+_set_private = _setter("__pydantic_private__")
 
 
 def trusted(cls: type[_ModelT], /, **values: Any) -> _ModelT:
@@ -37,7 +52,7 @@ def trusted(cls: type[_ModelT], /, **values: Any) -> _ModelT:
     """
     obj = _new(cls)
     _set(obj, "__dict__", values)
-    _set(obj, "__pydantic_fields_set__", set(values))
-    _set(obj, "__pydantic_extra__", None)
-    _set(obj, "__pydantic_private__", None)
+    _set_fields(obj, set(values))
+    _set_extra(obj, None)
+    _set_private(obj, None)
     return obj

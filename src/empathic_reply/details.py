@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from empathic_reply._rules import Rule, RuleSet
 from empathic_reply._text import check_text
+from empathic_reply._trusted import trusted
 from empathic_reply.errors import RuleError
 from empathic_reply.models import Detail
 
@@ -704,6 +705,8 @@ def _default_rules() -> RuleSet:
 # Digit runs glued to "@" are handles (TWCS anonymises them as @123456); no digit-gated
 # rule can start right after "@", so they do not open numeric gates.
 _DIGIT_RUNS = re.compile(r"(?<![@\d])\d+")
+_DIGIT = re.compile(r"\d")  # every _DIGIT_RUNS match has one
+_ASCII_DIGIT = re.compile(r"[0-9]")  # _DIGIT on ASCII text, faster
 # Punctuation and digits become spaces, so ``str.split`` yields the words (fast, all in C).
 _WORD_TABLE: Final = str.maketrans(
     dict.fromkeys(string.punctuation + string.digits + "‘’“”…–—", " ")
@@ -811,30 +814,44 @@ class _GateIndex:
                 self.regexes.append((gate.regex, gate.tail, index))
         self.all_words = frozenset(self.by_word)
         self.phrase_words = frozenset(self.phrases)
+        # Substrings are tested in C (non-ASCII ones only on non-ASCII text).
+        self.ascii_chars = tuple(char for char in self.by_char if char.isascii())
+        self.wide_chars = tuple(char for char in self.by_char if not char.isascii())
+        self.most_digits = max(self.digits, default=0)
 
     def open_rules(self, text: str) -> set[str]:
         """Ids of the rules that may match ``text`` (a closed gate never hides a match)."""
-        runs = _DIGIT_RUNS.findall(text)
+        # Most texts have no digit at all: one fast scan (the engine jumps to a digit) saves
+        # looking for runs at every position.
+        digit = (_ASCII_DIGIT if text.isascii() else _DIGIT).search(text)
+        runs = _DIGIT_RUNS.findall(text) if digit else None
         max_digits = max(map(len, runs)) if runs else 0
         opened = set(self.always)
         tokens = set(_words_of(text))
+        by_word = self.by_word
         for word in self.all_words.intersection(tokens):
-            opened |= self.by_word[word]
-        for char, indexes in self.by_char.items():
-            if char in text:
-                opened |= indexes
+            opened |= by_word[word]
+        by_char = self.by_char
+        for char in filter(text.__contains__, self.ascii_chars):
+            opened |= by_char[char]
+        if not text.isascii():
+            for char in filter(text.__contains__, self.wide_chars):
+                opened |= by_char[char]
         for word in self.phrase_words.intersection(tokens):
             for phrase, index in self.phrases[word]:
                 if index not in opened and phrase <= tokens:
                     opened.add(index)
+        digits = self.digits
         for regex, tail, index in self.regexes:
             if (
                 index not in opened
-                and max_digits >= self.digits[index]
+                and max_digits >= digits[index]
                 and regex.search(text.rstrip()[-tail:] if tail else text) is not None
             ):
                 opened.add(index)
-        digits, ids = self.digits, self.ids
+        ids = self.ids
+        if max_digits >= self.most_digits:
+            return {ids[i] for i in opened}
         return {ids[i] for i in opened if max_digits >= digits[i]}
 
 
@@ -928,7 +945,9 @@ class DetailExtractor:
                 )
                 for m in self._products.finditer(text)
             )
-        if doc is not None and doc.text == text:
+        # doc.ents first: cheap, and empty without an entity recogniser, whereas doc.text is
+        # rebuilt from the tokens on every access.
+        if doc is not None and doc.ents and doc.text == text:
             candidates.extend(self._entity_candidates(doc))
         return self._details(text, self._resolve(candidates), values=True)
 
@@ -1034,7 +1053,8 @@ class DetailExtractor:
             # Fields are built here from validated rules and exact slices: skip re-validation
             # (this runs for every message).
             details.append(
-                Detail.model_construct(
+                trusted(
+                    Detail,
                     kind=c.kind,
                     text=span,
                     start=c.start,

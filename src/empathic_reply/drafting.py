@@ -34,9 +34,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
+from itertools import chain
 from typing import TYPE_CHECKING, Final, Protocol
 
 from empathic_reply._labels import EMOTION_FAMILIES
+from empathic_reply._regex import accelerate
 from empathic_reply._text import check_text
 from empathic_reply.errors import RenderError
 from empathic_reply.history import HistoryStore, InMemoryHistory
@@ -219,6 +221,58 @@ _UNREAD: Final = (
 
 # -- naming the customer's situation -----------------------------------------------------
 
+_ESCAPE: Final = re.compile(r"\\.", re.DOTALL)
+_NAMED_GROUP: Final = re.compile(r"\(\?P[<=]")
+# Characters that case-insensitive matching equates with an ASCII letter but that ``str.lower``
+# leaves alone: text containing them is matched the exact, slower way.
+_UNFOLDED: Final = re.compile("[\u0131\u017f]")
+
+
+class _Found:
+    """A match on the lowered text, read back from the searched text (same offsets)."""
+
+    __slots__ = ("_match", "_text")
+
+    def __init__(self, match: re.Match[str], text: str) -> None:
+        self._match = match
+        self._text = text
+
+    def group(self, name: str) -> str | None:
+        start, end = self._match.span(name)
+        return None if start < 0 else self._text[start:end]
+
+    def groupdict(self) -> dict[str, str | None]:
+        return {name: self.group(name) for name in self._match.re.groupindex}
+
+
+class _Folded:
+    """A case-insensitive pattern that runs on the lowered text when that gives the same matches.
+
+    ``re.IGNORECASE`` stops the regex engine from skipping ahead to where a match can start;
+    on lowered text the pattern runs case-sensitively, with a first-character look-ahead
+    (:func:`empathic_reply._regex.accelerate`): several times faster, the same spans, and the
+    groups are read from the original text so the customer's spelling ("WiFi") is kept.
+    """
+
+    __slots__ = ("exact", "folded")
+
+    def __init__(self, source: str) -> None:
+        self.exact = re.compile(source, re.IGNORECASE)
+        syntax = _NAMED_GROUP.sub("", _ESCAPE.sub("", source))  # "\S", "(?P<noun>" aren't text
+        foldable = not any(c.isupper() for c in syntax)
+        self.folded = re.compile(accelerate(source)) if foldable else None
+
+    def search(self, text: str) -> re.Match[str] | _Found | None:
+        """The first match in ``text``, as ``re.IGNORECASE`` would find it."""
+        text = text.replace("\u2019", "'")  # "hasn’t" reads as "hasn't"; same offsets
+        if self.folded is not None:
+            lowered = text.lower()
+            if len(lowered) == len(text) and (text.isascii() or not _UNFOLDED.search(text)):
+                found = self.folded.search(lowered)
+                return None if found is None else _Found(found, text)
+        return self.exact.search(text)
+
+
 _NOUN_WORDS: Final = sorted(
     {
         "refund",
@@ -384,30 +438,21 @@ _OURS: Final = frozenset(
     }
 )
 _PRE: Final = rf"(?:(?P<pre>{_STATES})\s+)?(?:(?P<mod>{_MODIFIERS})\s+)?"
-_OWN_NP: Final = re.compile(rf"\b(?:my|our)\s+{_PRE}(?P<noun>{_NOUNS})\b" + _AFTER, re.IGNORECASE)
-_THE_NP: Final = re.compile(
-    rf"\b(?:the|this|that|your|ur|ya)\s+{_PRE}(?P<noun>{_NOUNS})\b" + _AFTER,
-    re.IGNORECASE,
-)
-_BARE_NP: Final = re.compile(rf"\b{_PRE}(?P<noun>{_NOUNS})\b" + _AFTER, re.IGNORECASE)
-_PROBLEM: Final = re.compile(
+_OWN_NP: Final = _Folded(rf"\b(?:my|our)\s+{_PRE}(?P<noun>{_NOUNS})\b" + _AFTER)
+_THE_NP: Final = _Folded(rf"\b(?:the|this|that|your|ur|ya)\s+{_PRE}(?P<noun>{_NOUNS})\b" + _AFTER)
+_BARE_NP: Final = _Folded(rf"\b{_PRE}(?P<noun>{_NOUNS})\b" + _AFTER)
+_PROBLEM: Final = _Folded(
     r"\b(?:not working|doesn'?t work|won'?t (?:even )?(?:open|load|work|connect|start|let)|"
     r"can'?t (?:log|connect|get|access|open|use)|keeps? (?:crashing|dropping|cutting|freezing)|"
     r"crash\w*|down|errors?|broke|cuts? out|drop(?:s|ping)?|slow|freez\w*|glitch\w*|bug\w*|"
-    r"issues?|problems?|outage|fail\w*|stopped)\b",
-    re.IGNORECASE,
+    r"issues?|problems?|outage|fail\w*|stopped)\b"
 )
-_LOGIN: Final = re.compile(
-    r"\b(?:log ?in|sign ?in|password|locked out|2fa|verification code)\b", re.I
-)
-_LATE: Final = re.compile(
+_LOGIN: Final = _Folded(r"\b(?:log ?in|sign ?in|password|locked out|2fa|verification code)\b")
+_LATE: Final = _Folded(
     r"\b(?:late|delay(?:ed)?|still waiting|waiting|hasn'?t (?:arrived|come)|not (?:arrived|here)|"
-    r"never (?:arrived|came|showed)|where is)\b",
-    re.I,
+    r"never (?:arrived|came|showed)|where is)\b"
 )
-_DOUBLE_CHARGE: Final = re.compile(
-    r"\b(?:charged (?:me )?twice|double[- ]charged|charged double)\b", re.I
-)
+_DOUBLE_CHARGE: Final = _Folded(r"\b(?:charged (?:me )?twice|double[- ]charged|charged double)\b")
 
 _WORDED_ISSUES: Final = (  # when no noun of the customer's was found
     (frozenset({"delivery"}), _LATE, "the late delivery"),
@@ -417,12 +462,11 @@ _WORDED_ISSUES: Final = (  # when no noun of the customer's was found
 
 # Words that say something went wrong, for messages no intent was found for
 # ("the box is soaked through").
-_TROUBLE: Final = re.compile(
+_TROUBLE: Final = _Folded(
     r"\b(?:soaked|wet|damaged|broken|smashed|crushed|ripped|torn|leak\w*|missing|lost|late|"
     r"delayed|never (?:arrived|came|turned up)|not (?:arrived|received|working)|"
     r"(?:hasn'?t|didn'?t|won'?t) (?:arrived|come|work)\w*|wrong|faulty|stolen|left (?:my|it|the)|"
-    r"rude|ignored|overcharged|charged)\b",
-    re.IGNORECASE,
+    r"rude|ignored|overcharged|charged)\b"
 )
 
 _RELATIVE_DATES: Final = frozenset(
@@ -560,7 +604,7 @@ def _as_written(raw: str) -> str:
     return raw if raw[1:] != raw[1:].lower() else raw.lower()
 
 
-def state_of(match: re.Match[str]) -> str:
+def state_of(match: re.Match[str] | _Found) -> str:
     """The state word ("cancelled", "late"...) captured around a noun, or ""."""
     groups = match.groupdict()
     return (groups.get("post") or groups.get("pre") or "").lower()
@@ -577,12 +621,13 @@ def _own_phrase(text: str, *, complaint: bool) -> str:
         match = pattern.search(text)
         if match is None:
             continue
-        noun = _as_written(match.group("noun"))
+        written = match.group("noun") or ""  # the group is not optional: always set
+        noun = _as_written(written)
         noun = {"order number": "order", "wi-fi": "wifi", "preorder": "pre-order"}.get(noun, noun)
         owner = fixed_owner
         if not owner:
             # A bare noun: the customer's own thing ("internet is down") unless it is ours.
-            owner = "the" if match.group("noun").lower().rstrip("s") in _OURS else "your"
+            owner = "the" if written.lower().rstrip("s") in _OURS else "your"
         modifier = match.group("mod")
         if modifier and modifier.lower() != noun.lower():
             noun = f"{_as_written(modifier)} {noun}"
@@ -717,6 +762,41 @@ class _Meta:
     cues_lower: bool
     weighted_intents: tuple[tuple[str, float], ...] = ()
     emotion_required: bool = False
+    # The variant's id, and its purpose when that is an intent the message must show
+    # (escalation, cancellation): precomputed for the selection loop.
+    id: str = ""
+    overriding: str | None = None
+
+
+def _best_score(scores: dict[str, float], labels: tuple[str, ...]) -> float:
+    """The highest score of ``labels`` in ``scores`` (scores are >= 0); -1.0 if none is there."""
+    best = -1.0
+    for label in labels:
+        score = scores.get(label)
+        if score is not None and score > best:
+            best = score
+    return best
+
+
+@dataclass(frozen=True)
+class _Bucket:
+    """The variants for one (intent, channel), also grouped by the topics they are for."""
+
+    metas: tuple[_Meta, ...]
+    untopical: tuple[_Meta, ...]  # variants for any topic
+    by_topic: dict[str, tuple[_Meta, ...]]
+
+    @classmethod
+    def of(cls, metas: Sequence[_Meta]) -> _Bucket:
+        by_topic: dict[str, list[_Meta]] = {}
+        for meta in metas:
+            for topic in meta.topics:
+                by_topic.setdefault(topic, []).append(meta)
+        return cls(
+            metas=tuple(metas),
+            untopical=tuple(m for m in metas if not m.topics),
+            by_topic={topic: tuple(group) for topic, group in by_topic.items()},
+        )
 
 
 @dataclass(frozen=True)
@@ -735,6 +815,7 @@ class _Context:
     lowered: str
     lead: frozenset[str] = frozenset()
     strongest_emotion: float = 0.0
+    top_topic: float = 0.0  # the strongest topic's score (0.0 without topics)
 
 
 _FAMILY: Final = EMOTION_FAMILIES
@@ -771,9 +852,9 @@ class Drafter:
         self.voice = voice or BrandVoice()
         self._find_personal = personal_data or _personal_finder()
         self._handoff: RuleSet | None = None
-        self._meta_cache: (
-            tuple[TemplatePack, BrandVoice, dict[tuple[str, str], list[_Meta]]] | None
-        ) = None
+        self._meta_cache: tuple[TemplatePack, BrandVoice, dict[tuple[str, str], _Bucket]] | None = (
+            None
+        )
         self._holding = {
             channel: [
                 compile_variant(
@@ -1119,24 +1200,26 @@ class Drafter:
             or analysis.sentiment.score <= _APOLOGY_SENTIMENT
         )
         emotions = {e.label: e.score for e in analysis.emotions}
+        topics = {t.label: t.score for t in analysis.topics}
         return _Context(
             analysis=analysis,
             channel=channel,
             values=values,
             available=frozenset(k for k in ("product", "wait", "amount", "date") if values[k]),
             intents=intents,
-            topics={t.label: t.score for t in analysis.topics},
+            topics=topics,
             emotions=emotions,
             families=frozenset(e.family for e in analysis.emotions),
             no_apology=positive_only or not wronged,
             strong_topic=any(t.score >= _STRONG for t in analysis.topics),
             lead=_leading(intents),
             strongest_emotion=max(emotions.values(), default=0.0),
+            top_topic=max(topics.values(), default=0.0),
             greetings=self.voice.greetings(name),
             lowered=analysis.text.lower(),
         )
 
-    def _metas(self) -> dict[tuple[str, str], list[_Meta]]:
+    def _metas(self) -> dict[tuple[str, str], _Bucket]:
         # Precomputed per pack and voice: selection then touches only plain tuples.
         cached = self._meta_cache
         if cached is not None and cached[0] is self.templates and cached[1] is self.voice:
@@ -1171,62 +1254,74 @@ class Drafter:
                     for position, label in enumerate(spec.intents)
                 ),
                 emotion_required=spec.emotion_required,
+                id=variant.id,
+                overriding=spec.intents[0] if spec.intents[0] in _OVERRIDING else None,
             )
             channels = ("public", "private") if spec.channel == "any" else (spec.channel,)
             for label in spec.intents:
                 for channel in channels:
                     index.setdefault((label, channel), []).append(meta)
-        self._meta_cache = (self.templates, self.voice, index)
-        return index
+        buckets = {key: _Bucket.of(metas) for key, metas in index.items()}
+        self._meta_cache = (self.templates, self.voice, buckets)
+        return buckets
 
     @staticmethod
     def _fit(  # noqa: PLR0911, PLR0912 - one exit and one branch per signal
         meta: _Meta, ctx: _Context
     ) -> float | None:
-        """The variant's fit in [0, 1] assuming its cues (if any) match; None: unusable."""
+        """The variant's fit in [0, 1] assuming its cues (if any) match; None: unusable.
+
+        The cheap gates (channel, apology, overriding purpose, required values) are also
+        applied inline by :meth:`_rank` before calling this; they are repeated here so the
+        function stays correct on its own.
+        """
         if meta.channel not in ("any", ctx.channel):
             return None
         if meta.apology and ctx.no_apology:
             return None
-        purpose = meta.intents[0]
-        if purpose in _OVERRIDING and ctx.intents.get(purpose, 0.0) < _STRONG:
+        intents = ctx.intents
+        purpose = meta.overriding
+        if purpose is not None and intents.get(purpose, 0.0) < _STRONG:
             return None  # a cancellation or escalation reply to someone who did neither
         values = ctx.values
         for required in meta.requires:
             if not values[required]:
                 return None
-        intents = ctx.intents
         # The first listed intent is the variant's purpose; the others are secondary fits.
         intent = 0.0
         for label, weight in meta.weighted_intents:
             score = intents.get(label, 0.0) * weight
-            intent = max(intent, score)
+            intent = score if score > intent else intent  # max() costs a call per variant
         if intent <= 0.0:
             return None
         clash = 0.0
         if meta.topics:
-            hits = [ctx.topics[t] for t in meta.topics if t in ctx.topics]
-            if not hits and ctx.strong_topic:
-                return None  # a body about deliveries would name the wrong situation
-            if hits and max(hits) + 0.05 < max(ctx.topics.values()):
+            topics = ctx.topics
+            best_hit = _best_score(topics, meta.topics)
+            if best_hit < 0.0:
+                if ctx.strong_topic:
+                    return None  # a body about deliveries would name the wrong situation
+                topic = 0.0 if topics else 0.25
+            elif best_hit + 0.05 < ctx.top_topic:
                 # It fits only a side topic ("order" in a refund message): a body about the
                 # delivery would talk past what the message is mainly about.
                 topic = 0.25
                 clash = _TOPIC_CLASH
             else:
-                topic = 0.5 + 0.5 * max(hits) if hits else (0.0 if ctx.topics else 0.25)
+                topic = 0.5 + 0.5 * best_hit
         else:
             topic = 0.5
         if meta.emotions:
-            hits = [ctx.emotions[e] for e in meta.emotions if e in ctx.emotions]
-            if meta.emotion_required and max(hits, default=0.0) < _STRONG:
+            emotions = ctx.emotions
+            best_hit = _best_score(emotions, meta.emotions)
+            if meta.emotion_required and max(best_hit, 0.0) < _STRONG:
                 return None  # "no wonder you're confused" to someone who is not
-            if hits:
-                emotion = 0.5 + 0.5 * max(hits)
+            if best_hit >= 0.0:
+                emotion = 0.5 + 0.5 * best_hit
             elif meta.families & ctx.families:
                 emotion = 0.45
             else:
-                emotion = 0.0 if ctx.emotions else 0.2
+                emotion = 0.0 if emotions else 0.2
                 if ctx.strongest_emotion >= _STRONG + 0.1:
                     clash += _EMOTION_CLASH  # written for anger, and the customer is worried
         else:
@@ -1235,10 +1330,8 @@ class Drafter:
             sentiment = 1.0 if ctx.analysis.sentiment.label in meta.sentiment else 0.0
         else:
             sentiment = 0.5
-        if ctx.available:
-            specifics = len(meta.optional_used & ctx.available) / len(ctx.available)
-        else:
-            specifics = 0.5
+        available = ctx.available
+        specifics = len(meta.optional_used & available) / len(available) if available else 0.5
         fit = (
             _W_INTENT * intent
             + _W_TOPIC * topic
@@ -1263,16 +1356,40 @@ class Drafter:
         index = self._metas()
         seen: set[str] = set()
         upper: list[tuple[float, str, _Meta]] = []
-        for label, score in ctx.intents.items():
+        fit_of = self._fit
+        intents = ctx.intents
+        values = ctx.values
+        no_apology = ctx.no_apology
+        # With a strong topic, a variant written for other topics cannot fit (see _fit):
+        # look only at those for the message's topics and those for any topic.
+        topical = ctx.strong_topic
+        for label, score in intents.items():
             if score <= 0.0:
                 continue
-            for meta in index.get((label, ctx.channel), ()):
-                if meta.variant.id in seen:
+            bucket = index.get((label, ctx.channel))
+            if bucket is None:
+                continue
+            metas: Iterable[_Meta] = (
+                chain(bucket.untopical, *(bucket.by_topic.get(t, ()) for t in ctx.topics))
+                if topical
+                else bucket.metas
+            )
+            for meta in metas:
+                variant_id = meta.id
+                if variant_id in seen:
                     continue
-                seen.add(meta.variant.id)
-                fit = self._fit(meta, ctx)
+                seen.add(variant_id)
+                # The cheap gates of _fit, inline: most unusable variants stop here.
+                if meta.apology and no_apology:
+                    continue
+                purpose = meta.overriding
+                if purpose is not None and intents.get(purpose, 0.0) < _STRONG:
+                    continue
+                if meta.requires and not all(values[r] for r in meta.requires):
+                    continue
+                fit = fit_of(meta, ctx)
                 if fit is not None:
-                    upper.append((-fit, meta.variant.id, meta))
+                    upper.append((-fit, variant_id, meta))
         upper.sort(key=lambda item: (item[0], item[1]))
         cue_hits: dict[re.Pattern[str], bool] = {}
         if ctx.lead:

@@ -27,6 +27,14 @@ first dotted part of its id:
 * ``detail.*`` -> details.
 
 A rule whose kind is none of these raises :class:`~empathic_reply.errors.RuleError`.
+
+Speed
+-----
+The default pipeline's tokenizer and sentencizer are called directly (without
+``Language.__call__``'s per-call bookkeeping) for as long as the pipeline is unchanged; a
+component added to :attr:`Analyzer.nlp` later is honoured. Every rule set searches the same
+prepared message (lowered and indexed once, see :mod:`empathic_reply._rules`), and results
+are built without re-validating parts that are valid by construction.
 """
 
 from __future__ import annotations
@@ -78,7 +86,7 @@ class DetailExtractorLike(Protocol):
 
 
 def _list_of(items: object, cls: type) -> bool:
-    return type(items) is list and all(type(item) is cls for item in items)
+    return type(items) is list and set(map(type, items)) <= {cls}
 
 
 def _kind(rule: Rule) -> str:
@@ -167,6 +175,10 @@ class Analyzer:
         # pipeline's docs can be given their text instead of rebuilding it from the tokens.
         self._keeps_text = nlp is None
         self._sentencizer = Sentencizer()
+        # The default pipeline (tokenizer + sentencizer) is run directly, without
+        # Language.__call__'s per-call bookkeeping, for as long as it is unchanged.
+        self._default = self.nlp if nlp is None else None
+        self._default_components = list(getattr(self.nlp, "_components", ())) if nlp is None else []
         user = _user_rules(rules)
         parts = split_rules(user) if user is not None else {}
         intents = RuleSet.from_package("analysis", "intents.yaml")
@@ -214,7 +226,7 @@ class Analyzer:
         clipped, truncated = clip(check_text(text, "text"))
         if not clipped.strip():
             return self._empty(clipped, truncated=truncated)
-        return self._analyze(self._prepared(self.nlp(clipped), clipped), truncated=truncated)
+        return self._analyze(self._prepared(self._doc(clipped), clipped), truncated=truncated)
 
     def analyze_many(self, texts: Iterable[str], *, batch_size: int = 256) -> list[Analysis]:
         """Analyse many messages, batched through ``nlp.pipe``.
@@ -238,7 +250,11 @@ class Analyzer:
                 todo.append(i)
             else:
                 results[i] = self._empty(text, truncated=truncated)
-        docs = self.nlp.pipe((clipped[i][0] for i in todo), batch_size=batch_size)
+        docs: Iterable[Doc]
+        if self._is_default():
+            docs = map(self._doc, (clipped[i][0] for i in todo))
+        else:
+            docs = self.nlp.pipe((clipped[i][0] for i in todo), batch_size=batch_size)
         for i, doc in zip(todo, docs, strict=True):
             results[i] = self._analyze(self._prepared(doc, clipped[i][0]), truncated=clipped[i][1])
         return [result for result in results if result is not None]
@@ -260,6 +276,25 @@ class Analyzer:
         return self._analyze(self._segmented(doc), truncated=False)
 
     # -- internals ----------------------------------------------------------------------
+
+    def _is_default(self) -> bool:
+        """Whether :attr:`nlp` is still the unchanged default pipeline."""
+        nlp = self.nlp
+        return (
+            nlp is self._default
+            and getattr(nlp, "_components", None) == self._default_components
+            and not getattr(nlp, "_disabled", True)
+        )
+
+    def _doc(self, text: str) -> Doc:
+        """``self.nlp(text)``: for the unchanged default pipeline, its two steps called directly."""
+        nlp = self.nlp
+        if self._is_default() and len(text) <= nlp.max_length:
+            doc = nlp.tokenizer(text)
+            for _name, proc in self._default_components:
+                doc = proc(doc)
+            return doc
+        return nlp(text)
 
     def _prepared(self, doc: Doc, text: str) -> Doc:
         """``doc`` segmented, with ``text`` (what it was made from) cached on it if safe."""

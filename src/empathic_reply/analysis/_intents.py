@@ -29,7 +29,7 @@ import re
 from collections.abc import Sequence
 
 from empathic_reply._labels import INTENT_LABELS, TOPIC_LABELS
-from empathic_reply._rules import LabelScore, Prepared, RuleSet
+from empathic_reply._rules import Match, Prepared, RuleSet
 from empathic_reply._trusted import trusted
 from empathic_reply.models import Emotion, Evidence, Intent, Sentiment, Topic
 
@@ -38,18 +38,24 @@ __all__ = ["INTENT_LABELS", "IntentDetector", "IntentFeatures"]
 """The shipped intent vocabulary ("other" is the absence of any of these at >= 0.5)."""
 
 _NEGATIVE_FAMILIES = frozenset({"anger", "sadness", "disgust", "fear"})
-_DIRECTED = re.compile(
+_DIRECTED_PATTERN = (
     r"(?:^|\s|\.)@\w|\b(?:you|your|yours|u|ur|y'?all|you guys|customer service|"
-    r"customer care|support)\b",
-    re.IGNORECASE,
+    r"customer care|support)\b"
 )
-_SUPPORT_HANDLE = re.compile(
+_SUPPORT_HANDLE_PATTERN = (
     r"@\w*(?:help|support|care|cares|service|svc|cs|assist|desk|team|info|hq)\w*|"
-    r"\b(?:customer (?:service|care|support)|help ?desk|support team|call cent(?:re|er))\b",
-    re.IGNORECASE,
+    r"\b(?:customer (?:service|care|support)|help ?desk|support team|call cent(?:re|er))\b"
 )
+_DIRECTED = re.compile(_DIRECTED_PATTERN, re.IGNORECASE)
+_SUPPORT_HANDLE = re.compile(_SUPPORT_HANDLE_PATTERN, re.IGNORECASE)
+# For lowered text (the patterns have no upper-case letters):
+_DIRECTED_LOW = re.compile(_DIRECTED_PATTERN)
+_SUPPORT_HANDLE_LOW = re.compile(_SUPPORT_HANDLE_PATTERN)
+# Every _SUPPORT_HANDLE match contains "@", "customer ", "help", "support team" or "call cent"
+# (tested in _aim before the search).
 _SUPPORT_TOPICS = frozenset(TOPIC_LABELS)  # every shipped topic is a support topic
 _MIN_SCORE = 0.2
+_MAX_RULE_SCORE = 0.99  # RuleSet.combine's cap of a label's rule score
 # Aim (how clearly a message is addressed to a brand about a service), in [0.3, 1]:
 _AIM_BASE = 0.3  # anything
 _AIM_HANDLE = 0.6  # a support-looking handle or "customer service" named
@@ -66,10 +72,9 @@ _W_THREAT = 0.5  # leaving, escalating or an emergency: something went wrong, un
 # invoice?", "Can you add an option to...?") raises no issue unless a rule names one:
 # its question weight is scaled by this.
 _POLITE_QUESTION = 0.5
-_TROUBLE_INTENTS = ("cancellation", "escalation_threat", "urgent")
 
 
-def _aim(text: str, topics: Sequence[Topic]) -> float:
+def _aim(text: str | Prepared, topics: Sequence[Topic]) -> float:
     """How clearly a message is aimed at a brand about a service, in [0.3, 1].
 
     A complaint needs an addressee: general moaning ("I hate Mondays lol", "worst day ever")
@@ -77,13 +82,30 @@ def _aim(text: str, topics: Sequence[Topic]) -> float:
     topic (delivery, billing, account...) and addressing someone ("you", "your", an
     ``@mention``).
     """
+    prepared = text if isinstance(text, Prepared) else Prepared(text)
     aim = _AIM_BASE
-    if _SUPPORT_HANDLE.search(text):
+    if prepared.aligned:
+        # The lowered text under lower-case patterns matches as the text does under
+        # IGNORECASE (see Prepared.aligned), faster; a support handle needs one of these.
+        low = prepared.lowered
+        if (
+            "@" in low
+            or "customer " in low
+            or "help" in low
+            or "support team" in low
+            or "call cent" in low
+        ) and _SUPPORT_HANDLE_LOW.search(low):
+            aim += _AIM_HANDLE
+        elif _DIRECTED_LOW.search(low):
+            aim += _AIM_DIRECTED
+    elif _SUPPORT_HANDLE.search(prepared.text):
         aim += _AIM_HANDLE
-    elif _DIRECTED.search(text):
+    elif _DIRECTED.search(prepared.text):
         aim += _AIM_DIRECTED
-    if any(t.label in _SUPPORT_TOPICS and t.score >= 0.5 for t in topics):
-        aim += _AIM_TOPIC
+    for topic in topics:
+        if topic.label in _SUPPORT_TOPICS and topic.score >= 0.5:
+            aim += _AIM_TOPIC
+            break
     return min(1.0, aim)
 
 
@@ -124,6 +146,15 @@ class IntentDetector:
 
     def __init__(self, *, rules: RuleSet) -> None:
         self.rules = rules
+        self._weak_of: RuleSet | None = None  # the rule set ``_weak`` was computed for
+        self._weak: frozenset[str] = frozenset()
+
+    def _weak_ids(self) -> frozenset[str]:
+        """Ids of the rules marked ``attrs.needs_context`` (recomputed if ``rules`` changes)."""
+        if self._weak_of is not self.rules:
+            self._weak = frozenset(r.id for r in self.rules.rules if r.attrs.get("needs_context"))
+            self._weak_of = self.rules
+        return self._weak
 
     def detect(self, text: str | Prepared, features: IntentFeatures) -> list[Intent]:
         """Intents of ``text``, most likely first.
@@ -142,48 +173,17 @@ class IntentDetector:
         negative_emotions = [e for e in features.emotions if e.family in _NEGATIVE_FAMILIES]
         hurt = max((e.score for e in negative_emotions), default=0.0)
         prepared = text if isinstance(text, Prepared) else Prepared(text)
-        aim = _aim(prepared.text, features.topics)
+        aim = _aim(prepared, features.topics)
 
-        matches = self.rules.find(prepared)
-        found: dict[str, LabelScore] = {item.label: item for item in RuleSet.combine(matches)}
-        scores = {label: item.score for label, item in found.items()}
-        evidence = {label: item.evidence() for label, item in found.items()}
-        for label in {m.rule.label for m in matches if m.rule.attrs.get("needs_context")}:
-            # Context-dependent evidence counts in proportion to the aim (below), together
-            # with the message's negativity and hurt emotions.
-            strong = _noisy_or(
-                *(
-                    m.score
-                    for m in matches
-                    if m.rule.label == label and not m.rule.attrs.get("needs_context")
-                )
-            )
-            weak = _noisy_or(
-                *(
-                    m.score
-                    for m in matches
-                    if m.rule.label == label and m.rule.attrs.get("needs_context")
-                )
-            )
-            scores[label] = _noisy_or(strong, min(1.0, weak) * aim)
+        groups, scores, strong_miss, weak_miss = _rule_scores(
+            self.rules.find(prepared), self._weak_ids(), aim
+        )
 
         # complaint: strong rules stand alone; weak rules, negativity, hurt emotions and a
         # question put to support (in this domain, "why is X not..." is a complaint) add up
         # and are scaled by the aim.
-        strong = _noisy_or(
-            *(
-                m.score
-                for m in matches
-                if m.rule.label == "complaint" and not m.rule.attrs.get("needs_context")
-            )
-        )
-        weak = _noisy_or(
-            *(
-                m.score
-                for m in matches
-                if m.rule.label == "complaint" and m.rule.attrs.get("needs_context")
-            )
-        )
+        strong = 1.0 - strong_miss.get("complaint", 1.0)
+        weak = 1.0 - weak_miss.get("complaint", 1.0)
         asks_support = aim >= _SUPPORT_AIM
         question_weight = _W_QUESTION
         if (
@@ -192,7 +192,8 @@ class IntentDetector:
             and max(scores.get("request", 0.0), scores.get("feedback", 0.0)) >= 0.5
         ):
             question_weight *= _POLITE_QUESTION
-        threat = max(scores.get(label, 0.0) for label in _TROUBLE_INTENTS)
+        get = scores.get  # threat: the trouble intents (leaving, escalating, an emergency)
+        threat = max(get("cancellation", 0.0), get("escalation_threat", 0.0), get("urgent", 0.0))
         inner = min(
             1.0,
             _W_WEAK * weak
@@ -204,10 +205,10 @@ class IntentDetector:
         complaint = _noisy_or(strong, inner * aim)
         if strong < 0.3 and polarity > 0.3:
             complaint *= 0.5
+        extra: list[Evidence] | None = None
         if complaint > scores.get("complaint", 0.0):
             extra = [ev for e in negative_emotions for ev in e.evidence]
             extra += features.sentiment.corrections
-            evidence["complaint"] = evidence.get("complaint", []) + extra
         scores["complaint"] = complaint
 
         if "praise" in scores:
@@ -219,18 +220,71 @@ class IntentDetector:
         if "thanks" in scores and complaint >= 0.5 and polarity < -0.3:
             scores["thanks"] *= 0.6
 
-        intents = [
-            trusted(
-                Intent,
-                label=label,
-                score=round(min(0.99, score), 4),
-                evidence=_dedupe(evidence.get(label, [])),
+        intents = []
+        for label, score in scores.items():
+            if score < _MIN_SCORE:
+                continue
+            group = groups.get(label, [])
+            # A label's matches are in order of appearance, one per span and rule: their
+            # evidence needs no sorting or de-duplication unless more is added.
+            evidence = [m.evidence() for m in group]
+            if label == "complaint" and extra:
+                evidence = _dedupe(evidence + extra)
+            intents.append(
+                trusted(Intent, label=label, score=round(min(0.99, score), 4), evidence=evidence)
             )
-            for label, score in scores.items()
-            if score >= _MIN_SCORE
-        ]
-        intents.sort(key=lambda intent: (-intent.score, intent.label))
+        intents.sort(key=_RANK)
         return intents
+
+
+def _rule_scores(
+    matches: list[Match], weak_ids: frozenset[str], aim: float
+) -> tuple[dict[str, list[Match]], dict[str, float], dict[str, float], dict[str, float]]:
+    """Per label: its matches, its rule score, and the miss of its strong and weak rules.
+
+    A label's rule score is the noisy-or of its distinct spans (as :meth:`RuleSet.combine`);
+    for a label with context-dependent (weak) matches, the weak part is scaled by ``aim``.
+    The misses are ``prod(1 - score)`` over the strong (respectively weak) matches.
+    """
+    # One pass over the matches (in order of appearance) per label: the noisy-or of
+    # distinct spans (as RuleSet.combine), and of the strong and the context-dependent
+    # (weak) matches, multiplied in the same order as before.
+    groups: dict[str, list[Match]] = {}
+    scores: dict[str, float] = {}
+    strong_miss: dict[str, float] = {}
+    weak_miss: dict[str, float] = {}
+    for match in matches:
+        label = match.rule.label
+        group = groups.get(label)
+        if group is None:
+            groups[label] = [match]
+            strong_miss[label] = 1.0
+        else:
+            group.append(match)
+        if match.rule.id in weak_ids:
+            weak_miss[label] = weak_miss.get(label, 1.0) * (1.0 - match.score)
+        else:
+            strong_miss[label] *= 1.0 - match.score
+    for label, group in groups.items():
+        miss = 1.0
+        seen: set[tuple[int, int]] = set()
+        for match in group:
+            if (match.start, match.end) not in seen:
+                seen.add((match.start, match.end))
+                miss *= 1.0 - match.score
+        scores[label] = min(_MAX_RULE_SCORE, 1.0 - miss)
+    for label, weak_label_miss in weak_miss.items():
+        # Context-dependent evidence counts in proportion to the aim (below), together
+        # with the message's negativity and hurt emotions.
+        scores[label] = _noisy_or(1.0 - strong_miss[label], min(1.0, 1.0 - weak_label_miss) * aim)
+    return groups, scores, strong_miss, weak_miss
+
+
+def _rank(intent: Intent) -> tuple[float, str]:
+    return (-intent.score, intent.label)
+
+
+_RANK = _rank
 
 
 def _dedupe(evidence: list[Evidence]) -> list[Evidence]:

@@ -30,6 +30,7 @@ __all__ = ["LanguageGuess", "LanguageIdentifier"]
 _STRIP = re.compile(r"(?:https?://|www\.)\S+|[@#]\w+|\S+@\S+\.\w+")
 _STRIPPABLE = re.compile(r"[@#]|http|www\.")  # every _STRIP match contains one
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+_ASCII_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")  # _WORD on lowered ASCII text
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _REPEATS = re.compile(r"(.)\1{2,}")
 _VOWELS = frozenset("aeiouyàáâãäåèéêëìíîïòóôõöùúûüÿæœ")
@@ -131,13 +132,17 @@ class LanguageIdentifier:
         script = self._script(cleaned)
         if script is not None:
             return script
-        words = [w.lower() for w in _WORD.findall(cleaned)]
+        if cleaned.isascii():  # same words, found faster: lowered first, ASCII letters only
+            words = _ASCII_WORD.findall(cleaned.lower())
+        else:
+            words = [w.lower() for w in _WORD.findall(cleaned)]
         if not words:
             return LanguageGuess("en", 0.0, "too_short")
-        english = sum(w in self._english for w in words)
+        english = sum(map(self._english.__contains__, words))
         hits: dict[str, float] = {}
-        for word in words:
-            for code in self._index.get(word, ()):
+        index = self._index
+        for word in filter(index.__contains__, words):
+            for code in index[word]:
                 hits[code] = hits.get(code, 0.0) + 1.0
         if not cleaned.isascii():
             lowered = cleaned.lower()

@@ -10,16 +10,13 @@ from empathic_reply.models import Emotion, Intent
 __all__ = ["needs_reply", "urgency"]
 
 _CAPS_WORD = re.compile(r"\b[A-Z]{3,}\b")
+_HAS_UPPER = re.compile(r"[A-Z]{3}")  # every _CAPS_WORD match contains one
 _WORD = re.compile(r"\b[A-Za-z]{3,}\b")
 _BANGS = re.compile(r"!{2,}|\?!|!\?")
 _ANGER_FAMILY = frozenset({"anger", "fear"})
 _ACTION_INTENTS = frozenset(
     {"complaint", "question", "request", "cancellation", "feedback", "urgent", "escalation_threat"}
 )
-
-
-def _score(intents: Sequence[Intent], label: str) -> float:
-    return next((i.score for i in intents if i.label == label), 0.0)
 
 
 def urgency(text: str, intents: Sequence[Intent], emotions: Sequence[Emotion]) -> float:
@@ -38,13 +35,16 @@ def urgency(text: str, intents: Sequence[Intent], emotions: Sequence[Emotion]) -
         Urgency in [0, 1]; 0 is routine, 1 needs a person now.
     """
     anger = max((e.score for e in emotions if e.family in _ANGER_FAMILY), default=0.0)
-    caps = len(_CAPS_WORD.findall(text))
+    caps = len(_CAPS_WORD.findall(text)) if _HAS_UPPER.search(text) else 0
     shouting = 0.2 * min(1.0, caps / max(3.0, 0.3 * len(_WORD.findall(text)))) if caps else 0.0
+    scores: dict[str, float] = {}
+    for intent in intents:  # the first intent of a label counts
+        scores.setdefault(intent.label, intent.score)
     parts = (
-        0.9 * _score(intents, "urgent"),
-        0.7 * _score(intents, "escalation_threat"),
-        0.35 * _score(intents, "cancellation"),
-        0.3 * _score(intents, "complaint"),
+        0.9 * scores.get("urgent", 0.0),
+        0.7 * scores.get("escalation_threat", 0.0),
+        0.35 * scores.get("cancellation", 0.0),
+        0.3 * scores.get("complaint", 0.0),
         0.35 * anger,
         shouting,
         0.1 if _BANGS.search(text) else 0.0,
