@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 
@@ -291,3 +293,42 @@ def test_typographic_apostrophe_reads_as_plain():
     assert found["b.v1"].text == "DON\u2019T"
     assert found["b.v1"].score > 0.6  # the context word matched too
     assert rules.find(RuleSet.prepare(text)) == rules.find(text)
+
+
+def _shipped_rule_documents():
+    from importlib import resources
+
+    import yaml
+
+    root = resources.files("empathic_reply") / "data"
+    for folder in ("analysis", "review"):
+        for entry in sorted((root / folder).iterdir(), key=lambda e: e.name):
+            if not entry.name.endswith(".yaml"):
+                continue
+            document = yaml.safe_load(entry.read_text(encoding="utf-8"))
+            if isinstance(document, dict) and "rules" in document:
+                keep = {k: v for k, v in document.items() if k in ("version", "labels", "rules")}
+                yield f"{folder}/{entry.name}", keep
+
+
+@pytest.mark.parametrize(("origin", "document"), list(_shipped_rule_documents()))
+def test_every_shipped_rule_file_passes_full_validation(origin, document):
+    # Shipped files skip test-compiling their patterns on load; this is where they are.
+    rules = RuleSet.from_data(document, origin=origin)
+    assert len(rules) > 0
+    for rule in rules.rules:
+        re.compile("|".join(f"(?:{p})" for p in rule.patterns))
+
+
+def test_patterns_that_do_not_combine_are_a_rule_error():
+    doc = {"rules": [{"id": "x.v1", "label": "x", "patterns": ["(?P<n>a)", "(?P<n>b)"]}]}
+    with pytest.raises(RuleError, match="do not combine"):
+        RuleSet.from_data(doc, origin="mine.yaml")
+
+
+def test_rules_compile_on_first_use():
+    rules = RuleSet.from_data(DOC, origin="test.yaml")
+    assert not any(c.ready for c in rules._compiled)
+    rules.find("my parcel never arrived, thanks")
+    ready = {c.rule.id for c in rules._compiled if c.ready}
+    assert ready == {"complaint.not_arrived.v1", "thanks.v1"}  # "again" was never reached

@@ -51,7 +51,14 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from empathic_reply._regex import accelerated
 from empathic_reply._resources import load_yaml, parse_yaml
@@ -69,6 +76,7 @@ else:  # pragma: no cover - Python 3.10
 __all__ = ["LabelScore", "Match", "Prepared", "Rule", "RuleFile", "RuleSet"]
 
 _MAX_SCORE = 0.99
+_SHIPPED = "empathic_reply.shipped"  # validation context key: a file shipped in the package
 
 
 class Rule(BaseModel):
@@ -106,14 +114,22 @@ class Rule(BaseModel):
 
     @field_validator("patterns", "exclude")
     @classmethod
-    def _compiles(cls, value: list[str]) -> list[str]:
-        for pattern in value:
-            try:
-                # Patterns are joined into one alternation, so each must also compile as a
-                # group: a global inline flag such as "(?i)" is only valid at the very start.
-                re.compile(f"(?:{pattern})")
-            except re.error as exc:
-                raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
+    def _compiles(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        if isinstance(info.context, Mapping) and info.context.get(_SHIPPED):
+            # The library's own files: the tests compile every pattern of them, so loading
+            # them skips that work (most of a cold start's regex parsing).
+            return value
+        try:
+            # Patterns are joined into one alternation (so each must also compile as a group:
+            # a global inline flag such as "(?i)" is only valid at the very start).
+            re.compile("|".join(f"(?:{pattern})" for pattern in value))
+        except re.error as joined:
+            for pattern in value:  # name the pattern at fault
+                try:
+                    re.compile(f"(?:{pattern})")
+                except re.error as exc:
+                    raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
+            raise ValueError(f"the patterns do not combine: {joined}") from None
         return value
 
 
@@ -158,7 +174,10 @@ class LabelScore(NamedTuple):
 
 class _Compiled(NamedTuple):
     rule: Rule
-    pattern: re.Pattern[str]
+    # The compiled patterns, exclusions and context words are None until the rule first runs
+    # (see :meth:`RuleSet._ready`): loading a rule set then costs no regex compilation, and
+    # a process only compiles the rules its texts reach.
+    pattern: re.Pattern[str] | None
     context: re.Pattern[str] | None
     exclude: re.Pattern[str] | None
     # Case-insensitive rules whose patterns have no upper-case letters are also compiled
@@ -173,10 +192,10 @@ class _Compiled(NamedTuple):
     # (``needs`` holds the trigrams of the first sets): a rule runs only if the lowered
     # text contains a literal of every set of one of its patterns.
     gates: tuple[tuple[frozenset[str], ...], ...] = ()
-    # Whether ``pattern`` and ``folded`` have been swapped for their accelerated forms
-    # (:func:`empathic_reply._regex.accelerated`: same matches, found faster). Done on a
-    # rule's first run, so loading a rule set does not pay for analysing every pattern.
-    fast: bool = False
+    foldable: bool = False  # ``folded`` is (or will be) set
+    # Whether the patterns are compiled, with look-aheads for the characters a match can
+    # start with (:func:`empathic_reply._regex.accelerated`: same matches, found faster).
+    ready: bool = False
 
 
 _SPAN = itemgetter(1, 2)  # a Match's (start, end)
@@ -690,20 +709,15 @@ class RuleSet:
 
     @staticmethod
     def _compile(rule: Rule) -> _Compiled:
-        flags = 0 if rule.case_sensitive else re.IGNORECASE
         needs, gates = _prefilter(rule.patterns)
         return _Compiled(
             rule=rule,
-            pattern=_alternation(rule.patterns, flags),
-            context=_words(rule.context, re.IGNORECASE) if rule.context else None,
-            exclude=_alternation(rule.exclude, re.IGNORECASE) if rule.exclude else None,
-            folded=(
-                _alternation(rule.patterns, 0)
-                if not rule.case_sensitive and _foldable(rule.patterns)
-                else None
-            ),
+            pattern=None,
+            context=None,
+            exclude=None,
             needs=needs,
             gates=gates,
+            foldable=not rule.case_sensitive and _foldable(rule.patterns),
         )
 
     # -- construction -------------------------------------------------------------------
@@ -719,16 +733,25 @@ class RuleSet:
         Raises:
             RuleError: The document is invalid; the message names origin, rule and field.
         """
-        try:
-            parsed = RuleFile.model_validate(document)
-        except ValidationError as exc:
-            raise RuleError(_format_error(origin, document, exc)) from None
-        return cls(parsed.rules, labels=parsed.labels)
+        return cls._validated(document, origin=origin, shipped=False)
 
     @classmethod
     def from_package(cls, *parts: str) -> RuleSet:
-        """Load a rule file shipped in ``empathic_reply/data``."""
-        return cls.from_data(load_yaml(*parts), origin="/".join(parts))
+        """Load a rule file shipped in ``empathic_reply/data``.
+
+        Its patterns are not test-compiled on load (the test suite compiles every shipped
+        pattern); everything else is validated as for any file.
+        """
+        return cls._validated(load_yaml(*parts), origin="/".join(parts), shipped=True)
+
+    @classmethod
+    def _validated(cls, document: Any, *, origin: str, shipped: bool) -> RuleSet:
+        """``from_data``; ``shipped`` skips test-compiling the patterns (our own files)."""
+        try:
+            parsed = RuleFile.model_validate(document, context={_SHIPPED: shipped})
+        except ValidationError as exc:
+            raise RuleError(_format_error(origin, document, exc)) from None
+        return cls(parsed.rules, labels=parsed.labels)
 
     @classmethod
     def from_path(cls, path: str | Path) -> RuleSet:
@@ -877,16 +900,20 @@ class RuleSet:
             found = self._lowered[position] = (exclude, context)
         return found
 
-    def _accelerate(self, position: int) -> _Compiled:
-        """Swap a rule's patterns for their accelerated forms (on its first run)."""
+    def _ready(self, position: int) -> _Compiled:
+        """Compile a rule's patterns, exclusions and context words (on its first run)."""
         compiled = self._compiled[position]
-        fast = compiled._replace(
-            pattern=accelerated(compiled.pattern),
-            folded=None if compiled.folded is None else accelerated(compiled.folded),
-            fast=True,
+        rule = compiled.rule
+        flags = 0 if rule.case_sensitive else re.IGNORECASE
+        ready = compiled._replace(
+            pattern=accelerated(_alternation(rule.patterns, flags)),
+            folded=accelerated(_alternation(rule.patterns, 0)) if compiled.foldable else None,
+            context=_words(rule.context, re.IGNORECASE) if rule.context else None,
+            exclude=_alternation(rule.exclude, re.IGNORECASE) if rule.exclude else None,
+            ready=True,
         )
-        self._compiled[position] = fast  # one atomic store: concurrent readers see either
-        return fast
+        self._compiled[position] = ready  # one atomic store: concurrent readers see either
+        return ready
 
     def _subset(self, position: int, patterns: tuple[int, ...]) -> re.Pattern[str]:
         """The alternation of some of a rule's patterns, for lowered aligned text if foldable.
@@ -901,7 +928,7 @@ class RuleSet:
             compiled = self._compiled[position]
             rule = compiled.rule
             parts = [rule.patterns[n] for n in patterns]
-            if compiled.folded is not None:
+            if compiled.foldable:
                 found = accelerated(_alternation(parts, 0))
             else:
                 found = accelerated(
@@ -943,16 +970,14 @@ class RuleSet:
         append = matches.append
         for position, patterns in plan:
             compiled = compiled_rules[position]
-            if not compiled.fast:
-                compiled = self._accelerate(position)
-            if aligned and compiled.folded is not None:
-                found = (
-                    compiled.folded if patterns is None else self._subset(position, patterns)
-                ).finditer(lowered)
-            else:
-                found = (
-                    compiled.pattern if patterns is None else self._subset(position, patterns)
-                ).finditer(prepared.matched)
+            if not compiled.ready:
+                compiled = self._ready(position)
+            pattern = compiled.folded if aligned and compiled.foldable else compiled.pattern
+            if patterns is not None:
+                pattern = self._subset(position, patterns)
+            if pattern is None:  # pragma: no cover - set by _ready
+                continue
+            found = pattern.finditer(lowered if aligned and compiled.foldable else prepared.matched)
             if compiled.exclude is None and compiled.context is None:
                 _collect(compiled, found, prepared, append)
             else:
