@@ -299,7 +299,7 @@ class Variant:
     Attributes:
         spec: The metadata and source body.
         origin: The file it came from (for error messages).
-        template: The compiled body.
+        ast: The parsed (and checked) body.
         variables: Every variable the body uses.
         optional_used: The optional variables the body uses (guarded or required).
         id: The versioned variant id (``spec.id``).
@@ -307,12 +307,30 @@ class Variant:
 
     spec: VariantSpec
     origin: str
-    template: jinja2.Template
+    ast: nodes.Template
     variables: frozenset[str]
     optional_used: frozenset[str]
     id: str = ""
     _must_fill: tuple[str, ...] = field(default=(), init=False, repr=False)
     _variable_list: tuple[str, ...] = field(default=(), init=False, repr=False)
+    _template: jinja2.Template | None = field(default=None, init=False, repr=False)
+
+    @property
+    def template(self) -> jinja2.Template:
+        """The compiled body (compiled from :attr:`ast` on first use).
+
+        A pack has hundreds of variants and a draft renders a few: compiling each to Python
+        code only when it is first rendered keeps loading the pack fast. The body was fully
+        checked when it was parsed.
+        """
+        template = self._template
+        if template is None:
+            try:
+                template = _ENV.from_string(self.ast)
+            except jinja2.TemplateError as exc:  # pragma: no cover - parse already succeeded
+                raise TemplateError(f"{self._where()}: {exc}") from None
+            object.__setattr__(self, "_template", template)
+        return template
 
     def __post_init__(self) -> None:
         if not self.id:
@@ -496,14 +514,10 @@ def compile_variant(spec: VariantSpec, origin: str) -> Variant:
                 f"{where}: filter {used_filter.name!r} is not allowed; use one of "
                 f"{sorted(_ALLOWED_FILTERS)}"
             )
-    try:
-        template = _ENV.from_string(ast)
-    except jinja2.TemplateError as exc:  # pragma: no cover - parse already succeeded
-        raise TemplateError(f"{where}: {exc}") from None
     return Variant(
         spec=spec,
         origin=origin,
-        template=template,
+        ast=ast,
         variables=used,
         optional_used=used & OPTIONAL_VARIABLES,
     )
