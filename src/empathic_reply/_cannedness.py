@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from empathic_reply._regex import UNFOLDED
 from empathic_reply._resources import load_yaml
 from empathic_reply._rules import Match, RuleSet
 
@@ -173,9 +174,6 @@ class CannednessModel(BaseModel):
 
 
 _NON_ASCII = "<non-ascii>"
-# Characters that case-insensitive matching equates with an ASCII letter but that
-# ``str.lower`` leaves alone ("ı" ~ "i", "ſ" ~ "s"): substring triggers can't vouch for them.
-_UNFOLDED = re.compile("[\u0131\u017f\u212a]")
 
 
 class Lexicon:
@@ -228,7 +226,7 @@ class Lexicon:
     def select(self, text: str, labels: frozenset[str] | None = None) -> set[str] | None:
         """Ids of the rules that can match ``text`` (``None``: the text needs every rule)."""
         low = text.lower().replace("\u2019", "'")  # as the rules read it (see Prepared)
-        if not text.isascii() and (len(low) != len(text) or _UNFOLDED.search(text)):
+        if not text.isascii() and (len(low) != len(text) or UNFOLDED.search(low)):
             return None  # lowering changes offsets or case-folding: no safe pre-filter
         ids = set(self._always_ids)
         for trigger, rule_ids in self._short:

@@ -30,7 +30,20 @@ else:  # pragma: no cover - Python 3.10
     import sre_constants as _c
     import sre_parse as _p
 
-__all__ = ["accelerate", "accelerated", "first_characters", "prefixes"]
+__all__ = ["UNFOLDED", "accelerate", "accelerated", "first_characters", "prefixes"]
+
+# Lower-case letters that ``re.IGNORECASE`` equates with another letter that ``str.lower``
+# does not turn into them (CPython's ``re._casefix``: "ı" ~ "i", "ſ" ~ "s", "µ" ~ "μ",
+# "ς" ~ "σ", Cyrillic "ᲀ" ~ "в", ...), plus the Kelvin sign. A lowered text containing one of
+# them may match a case-insensitive pattern differently from the lowered pattern, so it is
+# matched the exact, slower way.
+UNFOLDED = re.compile(
+    "[\u00b5\u0131\u017f\u0345\u0390\u03b0\u03b2\u03b5\u03b8\u03b9\u03ba\u03bc"
+    "\u03c0\u03c1\u03c2\u03c3\u03c6\u03d0\u03d1\u03d5\u03d6\u03f0\u03f1\u03f5"
+    "\u0432\u0434\u043e\u0441\u0442\u044a\u0463\u1c80-\u1c88\u1e61\u1e9b\u1fbe"
+    "\u1fd3\u1fe3\ua64b\ufb05\ufb06\u212a]"
+)
+"""Characters after which lowered-text matching is not exact (search the lowered text)."""
 
 _MAX_CHARACTERS = 24  # beyond this many possible first characters the look-ahead rarely pays
 _MAX_RANGE = 64

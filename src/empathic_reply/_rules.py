@@ -60,7 +60,7 @@ from pydantic import (
     field_validator,
 )
 
-from empathic_reply._regex import accelerated
+from empathic_reply._regex import UNFOLDED, accelerated
 from empathic_reply._resources import load_yaml, parse_yaml
 from empathic_reply._trusted import trusted
 from empathic_reply.errors import RuleError
@@ -202,9 +202,6 @@ _SPAN = itemgetter(1, 2)  # a Match's (start, end)
 _MAX_SUBSETS = 256  # compiled pattern subsets kept per rule set (then the cache restarts)
 _BACKREF = re.compile(r"\\[1-9]|\(\?P=")
 _ESCAPE = re.compile(r"\\.", re.DOTALL)
-# Characters that ``re.IGNORECASE`` equates with an ASCII letter but that ``str.lower``
-# leaves alone ("ı" ~ "i", "ſ" ~ "s"): text containing them is matched the slow, exact way.
-_UNFOLDED = re.compile("[\u0131\u017f]")
 
 
 class _Literals:
@@ -356,7 +353,7 @@ class Prepared:
         self.matched = matched = text.replace("\u2019", "'") if "\u2019" in text else text
         self.lowered = lowered = matched.lower()
         self.ascii = ascii_ = lowered.isascii()
-        self.aligned = ascii_ or (len(lowered) == len(text) and _UNFOLDED.search(text) is None)
+        self.aligned = ascii_ or (len(lowered) == len(text) and UNFOLDED.search(lowered) is None)
         self._trigrams: frozenset[str] | None = None
         self._shared: _Literals | None = None  # the shared index ``_present`` was found with
         self._present: set[str] = set()

@@ -38,7 +38,7 @@ from itertools import chain
 from typing import TYPE_CHECKING, Final, Protocol
 
 from empathic_reply._labels import EMOTION_FAMILIES
-from empathic_reply._regex import accelerate
+from empathic_reply._regex import UNFOLDED, accelerate
 from empathic_reply._text import check_text
 from empathic_reply.errors import RenderError
 from empathic_reply.history import HistoryStore, InMemoryHistory
@@ -223,9 +223,6 @@ _UNREAD: Final = (
 
 _ESCAPE: Final = re.compile(r"\\.", re.DOTALL)
 _NAMED_GROUP: Final = re.compile(r"\(\?P[<=]")
-# Characters that case-insensitive matching equates with an ASCII letter but that ``str.lower``
-# leaves alone: text containing them is matched the exact, slower way.
-_UNFOLDED: Final = re.compile("[\u0131\u017f]")
 
 
 class _Found:
@@ -267,7 +264,7 @@ class _Folded:
         text = text.replace("\u2019", "'")  # "hasn’t" reads as "hasn't"; same offsets
         if self.folded is not None:
             lowered = text.lower()
-            if len(lowered) == len(text) and (text.isascii() or not _UNFOLDED.search(text)):
+            if len(lowered) == len(text) and (text.isascii() or not UNFOLDED.search(lowered)):
                 found = self.folded.search(lowered)
                 return None if found is None else _Found(found, text)
         return self.exact.search(text)
