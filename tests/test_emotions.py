@@ -199,6 +199,77 @@ def test_inference_matches_the_training_featurisation(nlp, text) -> None:
     assert family_probs(nlp(text)).probs == pytest.approx(expected.tolist())
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I am SO happy with it!! Thanks ❤️ 👍",
+        "not xyzzyq happy, not happy, happy happy joy",
+        "This is the worst. I hate waiting, so sad and scared",
+        "wow what a surprise, really?",
+    ],
+)
+def test_strongest_span_is_the_feature_that_pulls_most(nlp, text) -> None:
+    import numpy as np
+
+    from empathic_reply.analysis._emotions import FAMILIES, _model
+
+    model = _model()
+    doc = nlp(text)
+    probs = family_probs(doc)
+    assert probs.features
+    ids = list(probs.features)
+    rows = model.weights[ids]
+    for position, family in enumerate(FAMILIES):
+        # The computation on the message's features that the precomputed pulls replace.
+        pull = (rows[:, position] - rows.mean(axis=1)) * model.idf[ids]
+        best = int(np.argmax(pull))
+        span = model.strongest_span(doc, probs, family)
+        if pull[best] <= 0:
+            assert span is None
+            continue
+        first, last = probs.features[ids[best]]
+        assert span == (doc[first].idx, doc[last].idx + len(doc[last].text))
+
+
+def test_unknown_and_skipped_tokens_in_bigrams(nlp) -> None:
+    # A token the model does not know breaks a bigram; a lone variation selector does not.
+    plain = family_probs(nlp("not happy")).features
+    broken = family_probs(nlp("not xyzzyq happy")).features
+    selector = family_probs(nlp("not \ufe0f happy")).features
+    assert plain is not None
+    assert broken is not None
+    assert selector is not None
+    assert len(broken) == len(plain) - 1
+    assert set(selector) == set(plain)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Can you add dark mode?",
+        "Hi, could u send it?",
+        "hello! WOULD SOMEONE help?",
+        "Would you be able to check?",
+        "Is it possible to pause?",
+        "would it be possible to pause?",
+        "Would you mind checking?",
+        "Why is my order late?",
+        "What can I do?",
+        "Is it working?",
+        "Scan you?",
+        "Can\tyou add it?",
+        "Caf\u00e9: can you add it?",
+        "\u0130s it possible?",
+        "Is it po\u017f\u017fible?",
+    ],
+)
+def test_request_question_pre_check_agrees_with_the_pattern(text) -> None:
+    from empathic_reply._rules import Prepared
+    from empathic_reply.analysis._emotions import _REQUEST_QUESTION, _is_request
+
+    assert _is_request(Prepared(text)) == (_REQUEST_QUESTION.search(text) is not None)
+
+
 def _vocab() -> list[str]:
     import io
 

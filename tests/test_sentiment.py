@@ -160,6 +160,96 @@ def test_user_rules_can_disable_and_add_corrections(nlp) -> None:
     assert [c.source for c in result.corrections] == ["sentiment.custom.meh.v1"]
 
 
+# -- word senses, typographic apostrophes, anticipation -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "neutral_raw"),
+    [
+        ("It looks like rain today", True),
+        ("Something like that, LIKE a pro", True),
+        ("I’d like a refund for order 123", True),
+        ("Please help, my card was charged twice", False),  # "charged" is still read
+        ("I like the new app", False),
+        ("We really like it", False),
+        ("I don’t like it", False),
+    ],
+)
+def test_non_evaluative_word_senses_read_as_neutral(nlp, scorer, text, neutral_raw) -> None:
+    result = score(nlp, scorer, text)
+    assert vader_compound(text) != 0.0
+    assert (result.raw_score == 0.0) == neutral_raw
+
+
+def test_word_sense_rewrite_keeps_offsets_and_case() -> None:
+    from empathic_reply.analysis._sentiment import _shipped
+
+    senses = _shipped()[2]
+    text = 'Looks LIKE rain; I like it. Likes: 3, "like" this. Help! unlikely, helpful'
+    rewritten = senses.rewrite(text, text.lower())
+    assert rewritten == 'Looks AKIN rain; I like it. Akins: 3, "akin" this. Aide! unlikely, helpful'
+    assert len(rewritten) == len(text)
+    assert senses.rewrite("no listed word", "no listed word") == "no listed word"
+
+
+def test_word_sense_stand_ins_are_neutral_to_vader() -> None:
+    from vaderSentiment import vaderSentiment as vader  # noqa: N813
+
+    from empathic_reply._resources import load_yaml
+
+    lexicon = vader.SentimentIntensityAnalyzer().lexicon
+    for sense in load_yaml("analysis", "sentiment.yaml")["word_senses"]:
+        for word, other in sense["words"].items():
+            assert word in lexicon
+            assert len(other) == len(word)
+            assert other not in lexicon
+            assert other not in vader.BOOSTER_DICT
+            assert not vader.negated([other])
+
+
+def test_word_sense_that_changes_the_length_is_rejected() -> None:
+    from empathic_reply.analysis._sentiment import WordSense, _Senses
+    from empathic_reply.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="length"):
+        _Senses([WordSense(words={"like": "as"})])
+
+
+def test_typographic_apostrophe_negates_like_a_straight_one(nlp, scorer) -> None:
+    assert vader_compound("I don’t love it") == vader_compound("I don't love it") < 0
+    curly = score(nlp, scorer, "I don’t love it, it isn’t good")
+    straight = score(nlp, scorer, "I don't love it, it isn't good")
+    assert curly.raw_score == straight.raw_score
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Can't wait to try the new version!",
+        "Really looking forward to the new release",
+        "So excited for the launch",
+    ],
+)
+def test_anticipation_reads_positive(nlp, scorer, text) -> None:
+    result = score(nlp, scorer, text)
+    assert result.label == "positive"
+    assert any(c.source.startswith("sentiment.anticipation.") for c in result.corrections)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I can't wait any longer for my refund",
+        "I look forward to hearing from you",
+        "Looking forward to your reply",
+    ],
+)
+def test_impatience_and_letter_formulas_are_not_anticipation(nlp, scorer, text) -> None:
+    result = score(nlp, scorer, text)
+    assert result.label != "positive"
+    assert not any(c.source.startswith("sentiment.anticipation.") for c in result.corrections)
+
+
 def test_vader_analyser_is_built_once() -> None:
     from empathic_reply.analysis._sentiment import _vader
 
@@ -199,6 +289,34 @@ VADER_TEXTS = [
     "",
     "   ",
     "👍",
+    # no word in VADER's lexicon: the constant summary
+    "Order 7781-2231.",
+    "Hello team",
+    "?!",
+    ":-",
+    "KIND OF",
+    # the "but" check runs only when there is a "but"
+    "The food was good but the service was awful",
+    "Not bad BUT not great, but fine",
+]
+
+
+VADER_TEXTS += [
+    # negations, boosters and idioms at every distance from the sentiment word
+    "I do not really like it",
+    "not the least bit happy; at least it works; very least good",
+    "no good, no no good, no or nor bad, NO GOOD at all",
+    "the shit is the bomb, yeah right, kiss of death, to die for; bus stop good",
+    "it was sort of just enough good kind of nice, never so bad, never this good, so good",
+    "without doubt good, without a doubt bad, never so this happy",
+    "This is VERY good and EXTREMELY bad, TOTALLY fine",
+    "ALL CAPS GREAT TEXT",
+    "Great!!!!! Awful??? Nice?? Bad?!?!",
+    "good, bad. :) :-( <3 lol",
+    "I can't stand it, it isn't great and it doesn't help",
+    "Thanks 😍🙄 ❤ and 👍👍 for nothing 😡",
+    "kind of",
+    "kind",
 ]
 
 
@@ -206,19 +324,24 @@ VADER_TEXTS = [
 def vaders():
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-    from empathic_reply.analysis._vader import fast_analyser
+    from empathic_reply.analysis._vader import fast_analyser, fast_compound
 
-    return fast_analyser(), SentimentIntensityAnalyzer().polarity_scores
+    return fast_analyser(), fast_compound(), SentimentIntensityAnalyzer().polarity_scores
 
 
 @pytest.mark.parametrize("text", VADER_TEXTS)
 def test_fast_vader_gives_vader_scores(vaders, text: str) -> None:
-    fast, plain = vaders
-    assert fast(text) == plain(text)
-    assert fast(text) == plain(text)  # again: the adapter remembers the last word list
+    fast, compound, plain = vaders
+    expected = plain(text)
+    assert fast(text) == expected
+    assert fast(text) == expected  # again: nothing is left over from the previous call
+    assert compound(text) == expected["compound"]
+    assert type(compound(text)) is float
 
 
 @given(hostile_text)
 def test_fast_vader_gives_vader_scores_on_any_text(vaders, text: str) -> None:
-    fast, plain = vaders
-    assert fast(text) == plain(text)
+    fast, compound, plain = vaders
+    expected = plain(text)
+    assert fast(text) == expected
+    assert compound(text) == expected["compound"]

@@ -14,6 +14,15 @@ Two sources are combined:
 The model's family probabilities (and ``doc.text``) are computed once per ``Doc`` and kept
 in ``doc.user_data`` so that :class:`~empathic_reply.analysis._sentiment.SentimentScorer`,
 which blends them into the polarity, and :class:`EmotionDetector` share one computation.
+
+Speed: the model is prepared once per process for inference by token hash. Each token hash
+maps (one dict lookup) to its unigram feature and to the bigrams it starts, keyed by the
+next token's hash, so no string and no big-integer hash mix is built per message; only the
+dot product and the softmax inputs go through numpy. The evidence for a model-only family
+compares each found feature's pull towards the family (weight minus mean weight, times idf),
+precomputed for every feature at load time: element by element the same floats as before.
+A question is searched for request phrasing ("Can you...?") only when it contains one of
+the phrasing's words.
 """
 
 from __future__ import annotations
@@ -23,6 +32,7 @@ import math
 import re
 from collections.abc import Mapping
 from functools import cache
+from importlib import import_module
 from importlib.resources import files
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any, Final, NamedTuple, cast, get_args
@@ -59,6 +69,9 @@ _TEXT_KEY: Final = "empathic_reply.prepared_text.v1"
 _RULE_PREFIX: Final = "emotion."
 _SKIPPED: Final = frozenset({"\ufe0e", "\ufe0f", "\u200d"})
 _MASK: Final = (1 << 64) - 1
+# _BowModel's per-token entry (unigram feature, bigrams it starts) for a skipped token: told
+# apart from a real entry by identity.
+_SKIP: Final[tuple[None, None]] = (None, None)
 _BIGRAM_MULTIPLIER: Final = 0x100000001B3  # FNV-1a prime: mixes two 64-bit token hashes
 
 # Model decisions, chosen with benchmarks/emotion_eval.py on the GoEmotions split the model
@@ -71,6 +84,10 @@ _MODEL_SUPPORT: Final = 0.6
 _DAMP_JOY_WHEN_NEGATIVE: Final = 0.5
 _DAMP_NEGATIVE_WHEN_POSITIVE: Final = 0.7
 _NEGATIVE_FAMILIES: Final = frozenset({"anger", "disgust", "fear", "sadness"})
+# Their positions among the model's outputs, in the set's iteration order (the polarity adds
+# them up in that order, as it did when it iterated over the set).
+_NEGATIVE_POSITIONS: Final = tuple(_CLASSES.index(f) for f in _NEGATIVE_FAMILIES)
+_JOY: Final = _CLASSES.index("joy")
 # GoEmotions files curiosity under surprise, so the model reads any question as surprise;
 # in a support inbox a question is an intent, not an emotion: damp it, and call what is left
 # confusion (same family) rather than surprise.
@@ -83,6 +100,21 @@ _REQUEST_QUESTION: Final = re.compile(
     r"|\bwould you (?:mind|consider)\b",
     re.IGNORECASE,
 )
+# Every match of _REQUEST_QUESTION contains one of these (lower-cased): without any, an ASCII
+# text is not searched.
+_REQUEST_WORDS: Final = ("can ", "could ", "would ", "will ", "is it possible")
+
+
+def _is_request(prepared: Prepared) -> bool:
+    """Whether ``_REQUEST_QUESTION`` matches the text (a cheap substring test first).
+
+    The test reads the lowered text only when it is ASCII: then each of its characters is
+    the lowered character of the text at the same place, and a letter of these words can
+    only be matched (ignoring case) by itself or its capital.
+    """
+    if prepared.ascii and not any(word in prepared.lowered for word in _REQUEST_WORDS):
+        return False
+    return _REQUEST_QUESTION.search(prepared.text) is not None
 
 
 def features(doc: Doc) -> list[str]:
@@ -116,7 +148,8 @@ class FamilyProbs(NamedTuple):
     @property
     def polarity(self) -> float:
         """Model polarity in [-1, 1]: P(joy) minus P(anger, disgust, fear or sadness)."""
-        return self.prob("joy") - sum(self.prob(f) for f in _NEGATIVE_FAMILIES)
+        probs = self.probs
+        return probs[_JOY] - sum(probs[i] for i in _NEGATIVE_POSITIONS)
 
 
 class _BowModel:
@@ -133,66 +166,111 @@ class _BowModel:
         vocab = bytes(arrays["vocab"]).decode("utf-8").split("\n")
         # Keys are spaCy's 64-bit hashes of the lower-cased token (``Token.lower``), and for a
         # bigram a mix of its two token hashes, so inference never builds a string.
+        hashes: dict[str, int] = {}
         self.index: dict[int, int] = {}
+        # Bigrams by their first token's hash, then their second's: ``predict`` looks a bigram
+        # up without mixing the hashes (big-integer arithmetic per token). Each entry is the
+        # feature ``index`` holds for the bigram's mixed key, so both lookups agree.
+        after: dict[int, dict[int, int]] = {}
         for i, term in enumerate(vocab):
             first, _, second = term.partition(" ")
-            key = get_string_id(first)
+            key = hashes.get(first)
+            if key is None:
+                key = hashes[first] = get_string_id(first)
             if second:
-                key = (key * _BIGRAM_MULTIPLIER + get_string_id(second)) & _MASK
+                second_key = hashes.get(second)
+                if second_key is None:
+                    second_key = hashes[second] = get_string_id(second)
+                mixed = (key * _BIGRAM_MULTIPLIER + second_key) & _MASK
+                following = after.get(key)
+                if following is None:
+                    following = after[key] = {}
+                following[second_key] = mixed  # (the mixed key, for now)
+                key = mixed
             self.index[key] = i
-        self._skipped = frozenset(get_string_id(s) for s in _SKIPPED)
+        for following in after.values():
+            for second_key, mixed in following.items():
+                following[second_key] = self.index[mixed]
+        # One lookup per token: its unigram feature (or None) and the bigrams it starts (or
+        # None); skipped tokens (see ``features``) map to ``_SKIP``.
+        self._tokens: dict[int, tuple[int | None, dict[int, int] | None]] = {
+            key: (feature, after.get(key)) for key, feature in self.index.items()
+        }
+        for key, following in after.items():
+            if key not in self._tokens:
+                self._tokens[key] = (None, following)
+        for skipped in _SKIPPED:
+            self._tokens[get_string_id(skipped)] = _SKIP
+        # Doc.to_array columns, as attribute ids (spaCy looks names up on every call).
+        attrs = import_module("spacy.attrs")
+        self._columns: list[int | str] = [attrs.LOWER, attrs.IS_SPACE]
+        self._np: Any = np
         self.idf: NDArray[np.float64] = np.asarray(arrays["idf"], dtype=np.float64)
         self.weights: NDArray[np.float64] = np.asarray(arrays["weights"], dtype=np.float64)
         self.bias: NDArray[np.float64] = np.asarray(arrays["bias"], dtype=np.float64)
+        self._bias = self.bias.tolist()
+        # How much each feature pulls towards each class (its weight minus its mean weight,
+        # times its idf), one row per class: what ``strongest_span`` compares. Element by
+        # element the same floats as computing it for the features of a message.
+        pull = (self.weights - self.weights.mean(axis=1, keepdims=True)) * self.idf[:, None]
+        self._pull: NDArray[np.float64] = np.ascontiguousarray(pull.T)
         if self.weights.shape != (len(vocab), len(_CLASSES)) or self.idf.shape != (len(vocab),):
             raise ConfigError("emotion model arrays have inconsistent shapes")
 
-    def predict(self, doc: Doc) -> FamilyProbs:
+    def predict(self, doc: Doc) -> FamilyProbs:  # noqa: PLR0912 - the token loop is inlined
         """Family probabilities of ``doc``, with the features found (for evidence)."""
-        import numpy as np
-
         # One C call for every token's hash; the rest is dict lookups on ints (numpy calls
         # cost more than they save on a tweet-sized message).
-        rows = doc.to_array(["LOWER", "IS_SPACE"]).tolist()
-        skipped = self._skipped
-        get = self.index.get
+        rows = doc.to_array(self._columns).tolist()
+        get = self._tokens.get
         counts: dict[int, int] = {}
         spans: dict[int, tuple[int, int]] = {}
-        previous = previous_position = -1
+        repeated = False
+        following: dict[int, int] | None = None  # bigrams that start with the previous token
+        previous_position = -1
         for position, (key, is_space) in enumerate(rows):
-            if is_space or key in skipped:
+            if is_space:
                 continue
-            feature = get(key)
+            entry = get(key)
+            if entry is None:  # a token the model does not know
+                feature = starts = None
+            elif entry is _SKIP:
+                continue
+            else:
+                feature, starts = entry
             if feature is not None:
                 if feature in counts:
                     counts[feature] += 1
+                    repeated = True
                 else:
                     counts[feature] = 1
                     spans[feature] = (position, position)
-            if previous_position >= 0:
-                feature = get((previous * _BIGRAM_MULTIPLIER + key) & _MASK)
+            if following is not None:
+                feature = following.get(key)
                 if feature is not None:
                     if feature in counts:
                         counts[feature] += 1
+                        repeated = True
                     else:
                         counts[feature] = 1
                         spans[feature] = (previous_position, position)
-            previous, previous_position = key, position
+            following = starts
+            previous_position = position
         if not counts:
-            return self._finish(self.bias, None)
+            return self._finish(self._bias, None)
+        np = self._np
         ids = np.fromiter(counts, dtype=np.intp, count=len(counts))
         x = self.idf.take(ids)
-        if len(counts) != sum(counts.values()):
+        if repeated:
             # Sublinear term frequency, as in training: 1 + log(count).
             x = x * (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64)))
         logits = self.bias + (x @ self.weights.take(ids, axis=0)) / math.sqrt(float(x @ x))
-        return self._finish(logits, spans)
+        return self._finish(logits.tolist(), spans)
 
     @staticmethod
-    def _finish(
-        logits: NDArray[np.float64], found: dict[int, tuple[int, int]] | None
-    ) -> FamilyProbs:
-        exp = [math.exp(v) for v in (logits - logits.max()).tolist()]
+    def _finish(logits: list[float], found: dict[int, tuple[int, int]] | None) -> FamilyProbs:
+        top = max(logits)
+        exp = [math.exp(v - top) for v in logits]
         total = sum(exp)
         return FamilyProbs(tuple(v / total for v in exp), found)
 
@@ -201,9 +279,8 @@ class _BowModel:
         if not model.features:
             return None
         ids = list(model.features)
-        rows = self.weights[ids]
-        pull = (rows[:, _CLASSES.index(family)] - rows.mean(axis=1)) * self.idf[ids]
-        best = int(pull.argmax())
+        pull = self._pull[_CLASSES.index(family)].take(ids).tolist()
+        best = pull.index(max(pull))  # the first strongest, as numpy's argmax
         if pull[best] <= 0:
             return None
         first_token, last_token = model.features[ids[best]]
@@ -338,7 +415,7 @@ class EmotionDetector:
         sarcastic = any(c.source.startswith("sentiment.sarcasm") for c in sentiment.corrections)
         question = "?" in text
         model_scores = self._model_scores(model, sentiment, sarcastic=sarcastic, question=question)
-        if question and _REQUEST_QUESTION.search(text):
+        if question and _is_request(prepared):
             model_scores.pop("surprise", None)
 
         candidates: dict[str, _Candidate] = {}
