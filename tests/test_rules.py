@@ -332,3 +332,33 @@ def test_rules_compile_on_first_use():
     rules.find("my parcel never arrived, thanks")
     ready = {c.rule.id for c in rules._compiled if c.ready}
     assert ready == {"complaint.not_arrived.v1", "thanks.v1"}  # "again" was never reached
+
+
+def test_shipped_gate_table_is_complete_and_exact():
+    # The table only spares parsing at load; it must say exactly what parsing would say.
+    # If this fails after editing a rule file, run: python scripts/build_rule_gates.py
+    from empathic_reply._rules import _stored_gates, compute_gate
+    from empathic_reply.drafting import _HANDOFF_RULES
+
+    patterns = {p for rule in _HANDOFF_RULES["rules"] for p in rule["patterns"]}
+    for _, document in _shipped_rule_documents():
+        patterns.update(p for rule in document["rules"] for p in rule["patterns"])
+    table = _stored_gates()
+    assert set(table) == patterns
+    for pattern in patterns:
+        gate = compute_gate(pattern)
+        stored = table[pattern]
+        assert stored == (None if gate is None else [sorted(s) for s in gate]), pattern
+
+
+def test_patterns_outside_the_table_are_worked_out(monkeypatch):
+    from empathic_reply import _rules
+
+    monkeypatch.setattr(_rules, "_stored_gates", dict)
+    _rules._prefilter_of.cache_clear()
+    try:
+        rules = RuleSet.from_data(DOC, origin="test.yaml")
+        assert [m.rule.id for m in rules.find("it never arrived")] == ["complaint.not_arrived.v1"]
+        assert rules._compiled[0].needs  # a filter was worked out from the patterns
+    finally:
+        _rules._prefilter_of.cache_clear()

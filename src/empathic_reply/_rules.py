@@ -39,6 +39,7 @@ Rules read the typographic apostrophe (’, what phone keyboards type) as a plai
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 import threading
@@ -61,7 +62,7 @@ from pydantic import (
 )
 
 from empathic_reply._regex import UNFOLDED, accelerated
-from empathic_reply._resources import load_yaml, parse_yaml
+from empathic_reply._resources import data_text, load_yaml, parse_yaml
 from empathic_reply._trusted import trusted
 from empathic_reply.errors import RuleError
 from empathic_reply.models import Evidence
@@ -555,21 +556,60 @@ def _prefilter_of(
     """
     gates: list[tuple[frozenset[str], ...]] = []
     for pattern in patterns:
-        try:
-            found = _needs(_sre_parser.parse(pattern, re.IGNORECASE))
-        except Exception:  # the private parser may change between versions: no filter then
+        gate = _gate(pattern)
+        if gate is None:
             return None, ()
-        if found is None:
-            return None, ()
-        long = [s for s in found if min(map(len, s)) >= 3]
-        if not long:
-            gates.append((_best(found),))
-            continue
-        best = _best(long)
-        rest = set(long) - {best}
-        gates.append((best, *sorted(rest, key=lambda s: (len(s), sorted(s)))))
+        gates.append(gate)
     needs = frozenset(literal[:3] for gate in gates for literal in gate[0])
     return needs, tuple(gates)
+
+
+def _gate(pattern: str) -> tuple[frozenset[str], ...] | None:
+    """One pattern's gate sets (see :func:`_prefilter_of`); ``None``: no filter is known.
+
+    Read from the shipped table when the pattern is in it (parsing every pattern of the
+    shipped rules is most of the cost of loading them), else worked out from the pattern.
+    """
+    stored = _stored_gates().get(pattern, _UNKNOWN)
+    if stored is not _UNKNOWN:
+        return None if stored is None else tuple(frozenset(strings) for strings in stored)
+    return compute_gate(pattern)
+
+
+def compute_gate(pattern: str) -> tuple[frozenset[str], ...] | None:
+    """Work out one pattern's gate sets from its parsed form (see :func:`_gate`)."""
+    try:
+        found = _needs(_sre_parser.parse(pattern, re.IGNORECASE))
+    except Exception:  # the private parser may change between versions: no filter then
+        return None
+    if found is None:
+        return None
+    long = [s for s in found if min(map(len, s)) >= 3]
+    if not long:
+        return (_best(found),)
+    best = _best(long)
+    rest = set(long) - {best}
+    return (best, *sorted(rest, key=lambda s: (len(s), sorted(s))))
+
+
+_UNKNOWN: Any = object()
+GATES_FILE = ("rules_gates.json",)
+"""Where the shipped table of gate sets lives (made by ``scripts/build_rule_gates.py``)."""
+
+
+@lru_cache(maxsize=1)
+def _stored_gates() -> dict[str, list[list[str]] | None]:
+    """The shipped table: pattern -> its gate sets (each a sorted list), or ``None``.
+
+    Gate sets are necessary conditions of the pattern's own syntax, so an entry can only be
+    missing (then it is worked out), never wrong for its pattern. A missing or unreadable
+    table just means slower loading.
+    """
+    try:
+        table = json.loads(data_text(*GATES_FILE))
+    except (OSError, ValueError):
+        return {}
+    return table if isinstance(table, dict) else {}
 
 
 def _alternation(parts: Sequence[str], flags: int) -> re.Pattern[str]:
