@@ -43,7 +43,7 @@ UNFOLDED = re.compile(
     "\u0432\u0434\u043e\u0441\u0442\u044a\u0463\u1c80-\u1c88\u1e61\u1e9b\u1fbe"
     "\u1fd3\u1fe3\ua64b\ufb05\ufb06\u212a]"
 )
-"""Characters after which lowered-text matching is not exact (search the lowered text)."""
+"""Matches a character whose presence in a lowered text makes lowered-text matching inexact."""
 
 _MAX_CHARACTERS = 24  # beyond this many possible first characters the look-ahead rarely pays
 _MAX_RANGE = 64

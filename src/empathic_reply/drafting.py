@@ -248,7 +248,7 @@ class _Folded:
     ``re.IGNORECASE`` stops the regex engine from skipping ahead to where a match can start;
     on lowered text the pattern runs case-sensitively, with a first-character look-ahead
     (:func:`empathic_reply._regex.accelerate`): several times faster, the same spans, and the
-    groups are read from the original text so the customer's spelling ("WiFi") is kept.
+    groups are read from the unlowered text so the customer's spelling ("WiFi") is kept.
     """
 
     __slots__ = ("exact", "folded")
@@ -260,7 +260,7 @@ class _Folded:
         self.folded = re.compile(accelerate(source)) if foldable else None
 
     def search(self, text: str) -> re.Match[str] | _Found | None:
-        """The first match in ``text``, as ``re.IGNORECASE`` would find it."""
+        """The first match in ``text`` (’ read as '), as ``re.IGNORECASE`` would find it."""
         text = text.replace("\u2019", "'")  # "hasn’t" reads as "hasn't"; same offsets
         if self.folded is not None:
             lowered = text.lower()
