@@ -194,13 +194,8 @@ def prefixes(pattern: str, flags: int = 0) -> frozenset[str] | None:
         The prefixes, or ``None`` when they cannot be stated safely (see
         :func:`first_characters`) or there are too many to be worth testing.
     """
-    if first_characters(pattern, flags) is None:  # also rules out empty matches
-        return None
-    found = _prefix_sequence(_p.parse(pattern, flags), frozenset({("", True)}))
-    if found is None:
-        return None
-    result = frozenset(prefix for prefix, _ in found)
-    return None if "" in result else result
+    parsed = _parse(pattern, flags)
+    return None if parsed is None or _first_of(parsed) is None else _prefixes_of(parsed)
 
 
 def first_characters(pattern: str, flags: int = 0) -> frozenset[str] | None:
@@ -214,18 +209,36 @@ def first_characters(pattern: str, flags: int = 0) -> frozenset[str] | None:
         The characters, or ``None`` when they cannot be stated safely: the pattern can match
         the empty string, is case-insensitive, or starts with a wildcard or a category.
     """
+    parsed = _parse(pattern, flags)
+    return None if parsed is None else _first_of(parsed)
+
+
+def _parse(pattern: str, flags: int) -> Any:
+    """The parsed pattern, or ``None`` when it is case-insensitive or does not parse."""
     if flags & re.IGNORECASE:
         return None
     try:
         parsed = _p.parse(pattern, flags)
     except Exception:  # a private parser: any surprise means "don't know"
         return None
-    if parsed.state.flags & re.IGNORECASE:
-        return None
+    return None if parsed.state.flags & re.IGNORECASE else parsed
+
+
+def _first_of(parsed: Any) -> frozenset[str] | None:
+    """:func:`first_characters` of a parsed pattern."""
     first = _sequence(parsed)
     if first is None or first[1] or not first[0]:
         return None
     return frozenset(first[0])
+
+
+def _prefixes_of(parsed: Any) -> frozenset[str] | None:
+    """:func:`prefixes` of a parsed pattern that cannot match the empty string."""
+    found = _prefix_sequence(parsed, frozenset({("", True)}))
+    if found is None:
+        return None
+    result = frozenset(prefix for prefix, _ in found)
+    return None if "" in result else result
 
 
 def accelerate(pattern: str, flags: int = 0) -> str:
@@ -240,14 +253,15 @@ def accelerate(pattern: str, flags: int = 0) -> str:
         pattern: A regular expression (Python syntax).
         flags: The flags it will be compiled with.
     """
-    chars = first_characters(pattern, flags)
+    parsed = _parse(pattern, flags)  # once: parsing is most of the cost
+    chars = None if parsed is None else _first_of(parsed)
     if chars is None or len(chars) > _MAX_CHARACTERS:
         return pattern
-    if _engine_skips(_p.parse(pattern, flags)):
+    if _engine_skips(parsed):
         return pattern  # the engine already jumps ahead by itself
     members = "".join(_escape(c) for c in sorted(chars))
     lookahead = f"(?=[{members}])"
-    starts = prefixes(pattern, flags)
+    starts = _prefixes_of(parsed)
     if starts is not None and any(len(start) > 1 for start in starts):
         # Then the first two characters: most positions with a right first letter ("s" of
         # "is") fail here, before the pattern's own branches are tried.
