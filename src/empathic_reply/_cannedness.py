@@ -45,9 +45,8 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from empathic_reply._regex import UNFOLDED
 from empathic_reply._resources import load_yaml
-from empathic_reply._rules import Match, RuleSet
+from empathic_reply._rules import Match, Prepared, RuleSet
 
 if TYPE_CHECKING:
     from empathic_reply.models import Analysis
@@ -223,11 +222,12 @@ class Lexicon:
                 self._by_trigram.setdefault(trigger[:3], []).append((trigger, frozenset(ids)))
         self._trigram_keys = frozenset(self._by_trigram)
 
-    def select(self, text: str, labels: frozenset[str] | None = None) -> set[str] | None:
+    def select(self, text: str | Prepared, labels: frozenset[str] | None = None) -> set[str] | None:
         """Ids of the rules that can match ``text`` (``None``: the text needs every rule)."""
-        low = text.lower().replace("\u2019", "'")  # as the rules read it (see Prepared)
-        if not text.isascii() and (len(low) != len(text) or UNFOLDED.search(low)):
+        prepared = text if isinstance(text, Prepared) else Prepared(text)
+        if not prepared.aligned:
             return None  # lowering changes offsets or case-folding: no safe pre-filter
+        low = prepared.lowered  # as the rules read it (’ as ')
         ids = set(self._always_ids)
         for trigger, rule_ids in self._short:
             if trigger in low:
@@ -238,7 +238,7 @@ class Lexicon:
             for trigger, rule_ids in self._by_trigram[gram]:
                 if len(trigger) == 3 or trigger in low:
                     ids |= rule_ids
-        if self._non_ascii and not text.isascii():
+        if self._non_ascii and not prepared.text.isascii():
             ids |= self._non_ascii
         if labels is not None:
             names = self._labels
@@ -252,13 +252,14 @@ class Lexicon:
             text: The text to search.
             labels: Only rules with these labels (default: all).
         """
-        ids = self.select(text, labels)
+        prepared = Prepared(text)  # lowered once, for the triggers and the rules
+        ids = self.select(prepared, labels)
         if ids is None:
             found = self.rules.find(text)
             if labels is None:
                 return found
             return [m for m in found if m.rule.label in labels]
-        return self.rules.find(text, only=ids)
+        return self.rules.find(prepared, only=ids)
 
 
 @lru_cache(maxsize=1)
