@@ -38,7 +38,8 @@ from itertools import chain
 from typing import TYPE_CHECKING, Final, Protocol
 
 from empathic_reply._labels import EMOTION_FAMILIES
-from empathic_reply._regex import UNFOLDED, accelerate
+from empathic_reply._regex import accelerate
+from empathic_reply._rules import Prepared
 from empathic_reply._text import check_text
 from empathic_reply.errors import RenderError
 from empathic_reply.history import HistoryStore, InMemoryHistory
@@ -248,7 +249,8 @@ class _Folded:
     ``re.IGNORECASE`` stops the regex engine from skipping ahead to where a match can start;
     on lowered text the pattern runs case-sensitively, with a first-character look-ahead
     (:func:`empathic_reply._regex.accelerate`): several times faster, the same spans, and the
-    groups are read from the unlowered text so the customer's spelling ("WiFi") is kept.
+    groups are read from the unlowered text so the customer's spelling ("WiFi") is kept. The
+    text is read as the rule sets read it (:class:`empathic_reply._rules.Prepared`: ’ as ').
     """
 
     __slots__ = ("exact", "folded")
@@ -259,15 +261,13 @@ class _Folded:
         foldable = not any(c.isupper() for c in syntax)
         self.folded = re.compile(accelerate(source)) if foldable else None
 
-    def search(self, text: str) -> re.Match[str] | _Found | None:
+    def search(self, text: str | Prepared) -> re.Match[str] | _Found | None:
         """The first match in ``text`` (’ read as '), as ``re.IGNORECASE`` would find it."""
-        text = text.replace("\u2019", "'")  # "hasn’t" reads as "hasn't"; same offsets
-        if self.folded is not None:
-            lowered = text.lower()
-            if len(lowered) == len(text) and (text.isascii() or not UNFOLDED.search(lowered)):
-                found = self.folded.search(lowered)
-                return None if found is None else _Found(found, text)
-        return self.exact.search(text)
+        prepared = text if isinstance(text, Prepared) else Prepared(text)
+        if self.folded is not None and prepared.aligned:
+            found = self.folded.search(prepared.lowered)
+            return None if found is None else _Found(found, prepared.matched)
+        return self.exact.search(prepared.matched)
 
 
 _NOUN_WORDS: Final = sorted(
@@ -569,7 +569,7 @@ def issue_phrase(analysis: Analysis) -> str:  # noqa: PLR0911 - one exit per fal
     intent ("your question"), and finally "this". Never contains personal data: the phrase
     is built from a fixed vocabulary (plus a product name when one was detected).
     """
-    text = analysis.text
+    text = Prepared(analysis.text)  # lowered once for every pattern below
     topics = {t.label for t in analysis.topics}
     complaint = analysis.intent_score("complaint") >= 0.5 or analysis.sentiment.label == "negative"
     if topics & {"account", "technical"} and _LOGIN.search(text):
@@ -607,7 +607,7 @@ def state_of(match: re.Match[str] | _Found) -> str:
     return (groups.get("post") or groups.get("pre") or "").lower()
 
 
-def _own_phrase(text: str, *, complaint: bool) -> str:
+def _own_phrase(text: str | Prepared, *, complaint: bool) -> str:
     """The customer's own words for the thing at stake, as we would say them back.
 
     "my flight was cancelled" -> "your cancelled flight"; "the app keeps crashing" ->
