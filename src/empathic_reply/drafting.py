@@ -1266,12 +1266,7 @@ class Drafter:
     def _fit(  # noqa: PLR0911, PLR0912 - one exit and one branch per signal
         meta: _Meta, ctx: _Context
     ) -> float | None:
-        """The variant's fit in [0, 1] assuming its cues (if any) match; None: unusable.
-
-        The cheap gates (channel, apology, overriding purpose, required values) are also
-        applied inline by :meth:`_rank` before calling this; they are repeated here so the
-        function stays correct on its own.
-        """
+        """The variant's fit in [0, 1] assuming its cues (if any) match; None: unusable."""
         if meta.channel not in ("any", ctx.channel):
             return None
         if meta.apology and ctx.no_apology:
@@ -1354,13 +1349,10 @@ class Drafter:
         seen: set[str] = set()
         upper: list[tuple[float, str, _Meta]] = []
         fit_of = self._fit
-        intents = ctx.intents
-        values = ctx.values
-        no_apology = ctx.no_apology
         # With a strong topic, a variant written for other topics cannot fit (see _fit):
         # look only at those for the message's topics and those for any topic.
         topical = ctx.strong_topic
-        for label, score in intents.items():
+        for label, score in ctx.intents.items():
             if score <= 0.0:
                 continue
             bucket = index.get((label, ctx.channel))
@@ -1376,14 +1368,6 @@ class Drafter:
                 if variant_id in seen:
                     continue
                 seen.add(variant_id)
-                # The cheap gates of _fit, inline: most unusable variants stop here.
-                if meta.apology and no_apology:
-                    continue
-                purpose = meta.overriding
-                if purpose is not None and intents.get(purpose, 0.0) < _STRONG:
-                    continue
-                if meta.requires and not all(values[r] for r in meta.requires):
-                    continue
                 fit = fit_of(meta, ctx)
                 if fit is not None:
                     upper.append((-fit, variant_id, meta))
