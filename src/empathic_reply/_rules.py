@@ -177,7 +177,8 @@ class _Compiled(NamedTuple):
     rule: Rule
     # The compiled patterns, exclusions and context words are None until the rule first runs
     # (see :meth:`RuleSet._ready`): loading a rule set then costs no regex compilation, and
-    # a process only compiles the rules its texts reach.
+    # a process only compiles the rules its texts reach. A foldable rule's ``pattern`` (the
+    # case-insensitive form) waits until a text that lowering misaligns needs it.
     pattern: re.Pattern[str] | None
     context: re.Pattern[str] | None
     exclude: re.Pattern[str] | None
@@ -938,19 +939,46 @@ class RuleSet:
         return found
 
     def _ready(self, position: int) -> _Compiled:
-        """Compile a rule's patterns, exclusions and context words (on its first run)."""
+        """Compile a rule's patterns, exclusions and context words (on its first run).
+
+        A foldable rule gets only its lowered-text form here; its case-insensitive form is
+        compiled by :meth:`_exact` if a text ever needs it (one that lowering misaligns).
+        """
         compiled = self._compiled[position]
         rule = compiled.rule
-        flags = 0 if rule.case_sensitive else re.IGNORECASE
+        every = tuple(range(len(rule.patterns)))
+        folded = self._compile_parts(compiled, every, lowered=True) if compiled.foldable else None
         ready = compiled._replace(
-            pattern=accelerated(_alternation(rule.patterns, flags)),
-            folded=accelerated(_alternation(rule.patterns, 0)) if compiled.foldable else None,
+            pattern=None if compiled.foldable else self._compile_parts(compiled, every),
+            folded=folded,
             context=_words(rule.context, re.IGNORECASE) if rule.context else None,
             exclude=_alternation(rule.exclude, re.IGNORECASE) if rule.exclude else None,
             ready=True,
         )
         self._compiled[position] = ready  # one atomic store: concurrent readers see either
         return ready
+
+    def _exact(self, position: int) -> re.Pattern[str]:
+        """A ready rule's patterns for the text as it is (compiled on first need)."""
+        compiled = self._compiled[position]
+        pattern = compiled.pattern
+        if pattern is None:
+            pattern = self._compile_parts(compiled, tuple(range(len(compiled.rule.patterns))))
+            self._compiled[position] = compiled._replace(pattern=pattern)
+        return pattern
+
+    @staticmethod
+    def _compile_parts(
+        compiled: _Compiled, numbers: tuple[int, ...], *, lowered: bool = False
+    ) -> re.Pattern[str]:
+        """Some of a rule's patterns as one accelerated alternation.
+
+        ``lowered``: for the lowered text (case-sensitive); otherwise for the text as it is,
+        case-insensitive unless the rule says otherwise.
+        """
+        rule = compiled.rule
+        flags = 0 if lowered or rule.case_sensitive else re.IGNORECASE
+        return accelerated(_alternation([rule.patterns[n] for n in numbers], flags))
 
     def _subset(self, position: int, patterns: tuple[int, ...]) -> re.Pattern[str]:
         """The alternation of some of a rule's patterns, for lowered aligned text if foldable.
@@ -963,14 +991,7 @@ class RuleSet:
         found = self._subsets.get(key)
         if found is None:
             compiled = self._compiled[position]
-            rule = compiled.rule
-            parts = [rule.patterns[n] for n in patterns]
-            if compiled.foldable:
-                found = accelerated(_alternation(parts, 0))
-            else:
-                found = accelerated(
-                    _alternation(parts, 0 if rule.case_sensitive else re.IGNORECASE)
-                )
+            found = self._compile_parts(compiled, patterns, lowered=compiled.foldable)
             if len(self._subsets) >= _MAX_SUBSETS:
                 self._subsets.clear()
             self._subsets[key] = found
@@ -1009,12 +1030,14 @@ class RuleSet:
             compiled = compiled_rules[position]
             if not compiled.ready:
                 compiled = self._ready(position)
-            pattern = compiled.folded if aligned and compiled.foldable else compiled.pattern
+            on_lowered = aligned and compiled.foldable
             if patterns is not None:
                 pattern = self._subset(position, patterns)
-            if pattern is None:  # pragma: no cover - set by _ready
-                continue
-            found = pattern.finditer(lowered if aligned and compiled.foldable else prepared.matched)
+            elif on_lowered and compiled.folded is not None:
+                pattern = compiled.folded
+            else:
+                pattern = compiled.pattern or self._exact(position)
+            found = pattern.finditer(lowered if on_lowered else prepared.matched)
             if compiled.exclude is None and compiled.context is None:
                 _collect(compiled, found, prepared, append)
             else:
