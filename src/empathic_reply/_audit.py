@@ -36,7 +36,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 from empathic_reply._report import COLUMNS, Aggregator, AuditReport, AuditSummary, Cluster
 from empathic_reply._similarity import (
     DEFAULT_MAX_WORDINGS,
-    DEFAULT_THRESHOLD,
     Clustering,
     NearDuplicateIndex,
     ReplySketch,
@@ -799,25 +798,25 @@ def _engine(engine: EngineLike | None) -> EngineLike:
 def audit(
     data: Any,
     *,
-    engine: EngineLike | None = None,
-    message: str = "message",
-    reply: str = "reply",
-    id: str | None = None,
-    agent: str | None = None,
-    channel: str | None = None,
-    message_time: str | None = None,
-    reply_time: str | None = None,
-    customer: str | None = None,
-    customer_name: str | None = None,
-    brand: str | None = None,
-    threshold: float = DEFAULT_THRESHOLD,
-    batch_size: int = 512,
-    progress: bool | None = None,
-    output: str | Path | None = None,
-    workers: int = 1,
-    max_wordings: int | None = DEFAULT_MAX_WORDINGS,
+    engine: EngineLike | None,
+    message: str,
+    reply: str,
+    id: str | None,
+    agent: str | None,
+    channel: str | None,
+    message_time: str | None,
+    reply_time: str | None,
+    customer: str | None,
+    customer_name: str | None,
+    brand: str | None,
+    threshold: float,
+    batch_size: int,
+    progress: bool | None,
+    output: str | Path | None,
+    workers: int,
+    max_wordings: int | None,
 ) -> AuditReport:
-    """Run an audit; see :func:`empathic_reply.audit.audit` (the public, documented entry)."""
+    """Run an audit (the defaults and documentation live in :func:`empathic_reply.audit.audit`)."""
     _require_extra()
     if batch_size < 1:
         raise ConfigError("batch_size must be >= 1")

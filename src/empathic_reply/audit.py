@@ -23,6 +23,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from empathic_reply._similarity import DEFAULT_MAX_WORDINGS, DEFAULT_THRESHOLD  # light
+
 if TYPE_CHECKING:
     from empathic_reply._audit import EngineLike
     from empathic_reply._report import COLUMNS, AuditReport, AuditSummary, Cluster, GroupSummary
@@ -72,12 +74,12 @@ def audit(
     customer: str | None = None,
     customer_name: str | None = None,
     brand: str | None = None,
-    threshold: float = 0.5,
+    threshold: float = DEFAULT_THRESHOLD,
     batch_size: int = 512,
     progress: bool | None = None,
     output: str | Path | None = None,
     workers: int = 1,
-    max_wordings: int | None = 100_000,
+    max_wordings: int | None = DEFAULT_MAX_WORDINGS,
 ) -> AuditReport:
     """Audit past (message, reply) pairs: canned wording, missing apologies, data leaks.
 
