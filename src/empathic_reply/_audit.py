@@ -256,15 +256,7 @@ _ABSENT = object()
 def _normalise(raw: Any, row: int, opts: _Options) -> dict[str, Any]:
     """One input item -> a plain, JSON-serialisable pair record (problems flagged)."""
     if isinstance(raw, _BadLine):
-        return _record(
-            row,
-            ident=None,
-            message=None,
-            reply=None,
-            opts=opts,
-            extra={},
-            problem=f"line is not valid JSON ({raw})",
-        )
+        return _unreadable(row, opts, f"line is not valid JSON ({raw})")
     if isinstance(raw, Mapping):
 
         def get(col: str | None) -> Any:
@@ -281,15 +273,7 @@ def _normalise(raw: Any, row: int, opts: _Options) -> dict[str, Any]:
                 return seq[2]
             return None
     else:
-        return _record(
-            row,
-            ident=None,
-            message=None,
-            reply=None,
-            opts=opts,
-            extra={},
-            problem=f"row is not a mapping or pair ({type(raw).__name__})",
-        )
+        return _unreadable(row, opts, f"row is not a mapping or pair ({type(raw).__name__})")
     message, m_problem = _text(get(opts.message), opts.message)
     reply, r_problem = _text(get(opts.reply), opts.reply)
     problems = [p for p in (m_problem, r_problem) if p]
@@ -311,6 +295,11 @@ def _normalise(raw: Any, row: int, opts: _Options) -> dict[str, Any]:
         extra=extra,
         problem="; ".join(problems) or None,
     )
+
+
+def _unreadable(row: int, opts: _Options, problem: str) -> dict[str, Any]:
+    """The record of an input item that could not be read at all, flagged with ``problem``."""
+    return _record(row, ident=None, message=None, reply=None, opts=opts, extra={}, problem=problem)
 
 
 def _record(
