@@ -8,9 +8,13 @@ relative to the repository root and skips cleanly when it is absent. Prints:
 - distinct-draft rate (target >= 90%);
 - share of drafts that use a specific detail when the analysis found one (target >= 70%);
 - drafts our own review rates "high" on canned-ness (target 0);
-- time per draft (analysis included) and of the drafting step alone.
+- time per draft (analysis included) and of the drafting step alone;
+- with ``--register``: the register of our drafts against human complaint labels
+  (``complaints.csv``): how often a complaint is answered without an apology or with a
+  praise/thanks variant ("nice one!" to an angry customer), and how often a tweet that is not a
+  complaint gets an apology.
 
-Run: ``/work/venv/bin/python benchmarks/drafting_eval.py [--limit N] [--times]``
+Run: ``/work/venv/bin/python benchmarks/drafting_eval.py [--limit N] [--times] [--register]``
 (``--times`` drafts as of the brand's real reply time, so late replies own the delay.)
 """
 
@@ -24,8 +28,11 @@ import time
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "twcs_pairs.csv"
+COMPLAINTS = DATA.with_name("complaints.csv")
+POSITIVE_PURPOSES = ("praise", "thanks")
 SPECIFIC_KINDS = ("duration", "amount", "date", "product")
 
 
@@ -62,6 +69,11 @@ def main() -> int:
     )
     parser.add_argument("--high", type=int, default=3, help="print N drafts rated high")
     parser.add_argument("--dups", type=int, default=0, help="print the N most repeated drafts")
+    parser.add_argument(
+        "--register",
+        action="store_true",
+        help="also check apologies and praise/thanks replies against complaints.csv labels",
+    )
     args = parser.parse_args()
     if not DATA.exists():
         print(f"skipped: {DATA} not found")
@@ -153,7 +165,50 @@ def main() -> int:
         print("---")
         print(draft.analysis.text)
         print(f"  [{draft.template_id} fit={draft.fit}] {draft.text}")
+    if args.register:
+        register(engine, show=args.show)
     return 0
+
+
+def register(engine: Any, *, show: int = 0) -> None:
+    """Print how the register of our public drafts matches human complaint labels.
+
+    A complaint (a breach of expectations, labelled by people) should get an apology and never
+    a praise or thanks variant; a tweet that is not a complaint should rarely get an apology.
+    The variant's own spec says whether it apologises and what it is for (its first intent).
+    """
+    if not COMPLAINTS.exists():
+        print(f"register: skipped, {COMPLAINTS} not found")
+        return
+    with COMPLAINTS.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    texts = [re.sub(r"^(?:@\w+\s*)+", "", row["text"]).strip() for row in rows]
+    gold = [row["complaint"] == "1" for row in rows]
+    pack = engine.drafter.templates
+    counts: Counter[tuple[bool, str]] = Counter()
+    wrong: list[tuple[str, str]] = []
+    for text, complaint, analysis in zip(texts, gold, engine.analyze_many(texts), strict=True):
+        draft = engine.drafter.draft_from_analysis(analysis, channel="public")
+        if draft.template_id.startswith("builtin."):
+            counts[complaint, "held"] += 1  # not read (not English, empty): a person answers
+            continue
+        spec = pack[draft.template_id].spec
+        counts[complaint, "drafted"] += 1
+        counts[complaint, "apology"] += spec.apology
+        positive = spec.intents[0] in POSITIVE_PURPOSES
+        counts[complaint, "positive"] += positive
+        if complaint and positive:
+            wrong.append((text, draft.text))
+    for complaint, name in ((True, "complaints"), (False, "not complaints")):
+        drafted = max(1, counts[complaint, "drafted"])
+        print(
+            f"register, {name} ({counts[complaint, 'drafted']} drafted, "
+            f"{counts[complaint, 'held']} held for a person): "
+            f"apology {counts[complaint, 'apology'] / drafted:.1%}, "
+            f"praise/thanks variant {counts[complaint, 'positive'] / drafted:.1%}"
+        )
+    for text, reply in wrong[:show]:
+        print(f"  complaint answered as praise/thanks: {text!r}\n     -> {reply!r}")
 
 
 if __name__ == "__main__":

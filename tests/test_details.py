@@ -695,3 +695,92 @@ def test_writer_names_have_their_role(extractor: DetailExtractor) -> None:
 )
 def test_not_staff_names(extractor: DetailExtractor, text: str) -> None:
     assert not [d for d in extractor.extract(text) if d.kind == "person"]
+
+
+# -- durations that are not a wait (rates, countdowns, lengths, ages, tenure) ------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "role"),
+    [
+        ("I buy about £30 a week from your shop and this is the thanks", "rate"),
+        ("you send me 5 emails a day", "rate"),
+        ("it has crashed 4 times in 1 month", "rate"),
+        ("the app said my courier was 2 minutes away and then it changed to 9", "until"),
+        ("my trip is less than a week away and still no tickets", "until"),
+        ("only 3 days left before the sale ends", "until"),
+        ("just 2 days to go and nothing has shipped", "until"),
+        ("I booked a month in advance", "until"),
+        ("a 3 hour flight with no wifi", "length"),
+        ("I paid for 2-day shipping", "length"),
+        ("they signed me up to a 12 month contract", "length"),
+        ("the 2 year warranty should cover it", "length"),
+        ("you charged me for my 6 yr old daughter", "age"),
+        ("my laptop is only 3 years old", "age"),
+        ("I have been a customer for 12 years", "tenure"),
+        ("for 10 years I've been a customer and this is how you treat me", "tenure"),
+        ("been using this kettle for over 8 months", "tenure"),
+        ("my earbuds broke after 1 month", "tenure"),
+        ("the strap snapped after 2 weeks of use", "tenure"),
+    ],
+)
+def test_durations_that_are_not_waits(extractor: DetailExtractor, text: str, role: str) -> None:
+    details = extractor.extract(text)
+    assert [d.role for d in details if d.kind == "duration"] == [role]
+    assert waited_for(details) == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "wait"),
+    [
+        ("it's been 4 weeks now and nothing", "4 weeks"),
+        ("I was on hold for 2 hours today", "2 hours"),
+        ("I waited 35 minutes at the counter", "35 minutes"),
+        ("it has been 6 days", "6 days"),
+        ("still no parcel after a week", "a week"),
+        ("my router has been down for over a month", "over a month"),
+        ("I have been waiting for 3 weeks", "3 weeks"),
+        ("the bus was 40 minutes late", "40 minutes"),
+        ("a 20 minute wait just to speak to someone", "20 minutes"),
+        ("had to wait 10 mins outside in the rain", "10 minutes"),
+        # A rate or tenure beside a real wait: the wait is still found.
+        ("I spend £40 a week with you and my refund is 2 weeks late", "2 weeks"),
+        ("customer for 9 years and on hold for an hour", "an hour"),
+        # Plain durations without a cue keep the old behaviour.
+        ("5 days and no reply", "5 days"),
+    ],
+)
+def test_real_waits_still_found(extractor: DetailExtractor, text: str, wait: str) -> None:
+    assert waited_for(extractor.extract(text)) == wait
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "bought a new one 2day",
+        "so good I ordered a second one",
+        "what a day to be a fan",
+        "I called it a day",
+    ],
+)
+def test_not_durations(extractor: DetailExtractor, text: str) -> None:
+    assert [d for d in extractor.extract(text) if d.kind == "duration"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "If this isn't fixed by Friday I'm calling my solicitor",
+            [("date", "Friday", "deadline")],
+        ),
+        (
+            "no dispatch email for a game I preordered back in October",
+            [("date", "October", "since")],
+        ),
+    ],
+)
+def test_date_roles_deadline_and_past(
+    extractor: DetailExtractor, text: str, expected: list[tuple[str, str, str | None]]
+) -> None:
+    assert roles(extractor, text) == expected

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from hypothesis import given
 
-from empathic_reply.drafting import Drafter, issue_phrase, sanitize_name
+from empathic_reply.drafting import Drafter, issue_phrase, sanitize_name, suggestion_phrase
 from empathic_reply.history import InMemoryHistory
 from empathic_reply.models import (
     Analysis,
@@ -1011,3 +1011,68 @@ def test_a_side_topic_does_not_pick_the_variant(engine):
         ids = [draft.template_id, *(a.template_id for a in draft.alternatives)]
         assert not any(i.startswith("delivery.") for i in ids), ids
         assert "refund" in draft.text
+
+
+CRITICAL_FEEDBACK = analysis(
+    "Please do better with your service",
+    intents={"feedback": 0.6, "request": 0.45, "complaint": 0.4},
+    sentiment=-0.3,
+)
+
+
+@pytest.mark.parametrize("high", [(), ("",)], ids=["reviewed-low", "all-canned"])
+def test_critical_feedback_never_gets_a_praise_or_thanks_variant(high):
+    # "" is in every reply: every candidate reads canned, so the drafter widens the ranking
+    # beyond the leading intent and falls back to the least canned one. Neither step may
+    # reach a body that thanks the customer for "telling us what's working".
+    d = drafter(CRITICAL_FEEDBACK, reviewer=FakeReviewer(high=high))
+    for _ in range(10):
+        draft = d.draft(CRITICAL_FEEDBACK.text, channel="public")
+        assert _spec(draft).intents[0] not in {"praise", "thanks"}, draft.template_id
+        assert "working" not in draft.text
+        for alternative in draft.alternatives:
+            assert _PACK[alternative.template_id].spec.intents[0] not in {"praise", "thanks"}
+
+
+def test_a_sarcastic_thanks_on_a_complaint_gets_no_cheerful_reply():
+    built = analysis(
+        "Thanks a lot, the blender arrived in pieces",
+        intents={"thanks": 0.6, "complaint": 0.55},
+        topics={"delivery": 0.6},
+        sentiment=-0.5,
+    )
+    d = drafter(built)
+    for _ in range(8):
+        draft = d.draft(built.text, channel="public")
+        assert _spec(draft).intents[0] not in {"praise", "thanks"}, draft.template_id
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Could you add a setting to skip a week while I'm away?",
+            "a setting to skip a week while you're away",
+        ),
+        ("It would be lovely if you could add a night theme to the app", "a night theme"),
+        ("wish you'd let me change my delivery slot", "a way to let you change your delivery slot"),
+        ("You should have called me back", ""),
+        ("You should sack your useless drivers", ""),
+        ("Please add my number 07700 900123 to the account", ""),
+        ("My parcel is late again", ""),
+    ],
+)
+def test_suggestion_phrase(text, expected):
+    assert suggestion_phrase(text) == expected
+
+
+def test_a_feature_suggestion_is_mirrored_in_the_draft():
+    built = analysis(
+        "Could you add a setting to skip a week while I'm away?",
+        intents={"request": 0.7, "question": 0.6, "feedback": 0.5},
+        sentiment=0.1,
+    )
+    d = drafter(built)
+    for channel in ("public", "private"):
+        draft = d.draft(built.text, channel=channel)
+        assert "a setting to skip a week while you're away" in draft.text, draft.text

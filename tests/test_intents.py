@@ -352,3 +352,101 @@ def test_aim_on_lowered_text_matches_the_case_insensitive_patterns(text: str) ->
     elif _DIRECTED.search(text):
         expected += _AIM_DIRECTED
     assert _aim(text, []) == min(1.0, expected)
+
+
+# -- misreads on real messages (hand-written paraphrases) -----------------------------------
+
+
+def test_sign_off_thanks_does_not_outrank_a_complaint(analyzer: Analyzer) -> None:
+    analysis = analyzer.analyze(
+        "@AcmeAir the plane was half empty and the crew change had nothing to do with it. "
+        "So please, none of that as an excuse! Thanks"
+    )
+    assert analysis.intent == "complaint"
+    assert not analysis.has_intent("thanks")
+
+
+def test_sarcastic_thanks_for_a_failure_is_a_complaint(analyzer: Analyzer) -> None:
+    analysis = analyzer.analyze("@ParcelCo thanks for just leaving my box in the rain again")
+    assert analysis.intent == "complaint"
+    assert not analysis.has_intent("thanks")
+
+
+def test_real_gratitude_next_to_a_complaint_keeps_thanks(analyzer: Analyzer) -> None:
+    found = labels(analyzer, "Thanks for your help earlier, but the app still won't open")
+    assert {"complaint", "thanks"} <= found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@ShopCo I spend a fortune here and that apology was weak. Think I'll shop somewhere else",
+        "@ShopCo keep this up and I'll take my business elsewhere",
+        "@NetCo getting ready to ditch you after this month",
+    ],
+)
+def test_churn_phrases_are_cancellation(analyzer: Analyzer, text: str) -> None:
+    found = labels(analyzer, text)
+    assert "cancellation" in found
+    assert "complaint" in found or "shop somewhere" not in text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@AcmeHelp Looks like the login bug still hasn't been fixed. Could you look into it again?",
+        "@AcmeHelp the router is down again, can you check?",
+        "@AcmeHelp had to ring you again today, what is going on?",
+    ],
+)
+def test_repeated_failure_phrased_as_a_question_is_a_complaint(
+    analyzer: Analyzer, text: str
+) -> None:
+    assert analyzer.analyze(text).intent == "complaint"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@BurgerCo you call this a burger?",
+        "@RailCo do you really expect people to stand for three hours???",
+        "@PowerCo why the heck can we not get a restore time?!?!",
+        "Seriously @ShopCo? Five parcels for one order?",
+        "@AcmeAir is this a bot replying to me? same useless answers",
+    ],
+)
+def test_rhetorical_questions_are_complaints_not_questions(analyzer: Analyzer, text: str) -> None:
+    analysis = analyzer.analyze(text)
+    assert analysis.intent == "complaint"
+    assert analysis.emotions
+    assert analysis.emotions[0].family == "anger"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@ShopCo my smart speaker dot arrived late and another speaker dot is delayed",
+        "The delivery driver argued with the police like he was an attorney",
+        "I needed the parcel urgently to send papers to a solicitor. So let down.",
+        "Another news story about the FCC and net neutrality",
+    ],
+)
+def test_no_escalation_threat_without_a_threat(analyzer: Analyzer, text: str) -> None:
+    assert scores(analyzer, text).get("escalation_threat", 0.0) < 0.5
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm contacting my lawyer about this",
+        "I'm reporting this to the DOT",
+        "Filing a complaint with the FCC today",
+    ],
+)
+def test_escalation_threats_with_a_filing_verb(analyzer: Analyzer, text: str) -> None:
+    assert "escalation_threat" in labels(analyzer, text)
+
+
+def test_foreign_body_in_food_is_a_complaint(analyzer: Analyzer) -> None:
+    text = "@BakeryCo I'm a loyal shopper but just bit into a piece of plastic in 1 of your buns"
+    assert analyzer.analyze(text).intent == "complaint"

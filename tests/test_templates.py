@@ -33,6 +33,7 @@ FULL = {
     "amount": "$49.99",
     "date": "Monday",
     "agent": "Ana",
+    "suggestion": "a way to pause deliveries",
 }
 MINIMAL = {
     "greeting": "Hi there,",
@@ -347,7 +348,15 @@ def test_render_problem_catches_bad_output():
 
 def test_every_variable_set_is_documented():
     assert {"greeting", "issue", "order", "brand", "channel"} == ALWAYS_VARIABLES
-    assert {"name", "product", "wait", "amount", "date", "agent"} == OPTIONAL_VARIABLES
+    assert {
+        "name",
+        "product",
+        "wait",
+        "amount",
+        "date",
+        "agent",
+        "suggestion",
+    } == OPTIONAL_VARIABLES
 
 
 # -- brand voice ---------------------------------------------------------------------------

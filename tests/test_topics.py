@@ -53,3 +53,31 @@ def test_scores_sorted_and_in_range(detector: TopicDetector) -> None:
     scores = [t.score for t in topics]
     assert scores == sorted(scores, reverse=True)
     assert all(0.3 <= s <= 1.0 for s in scores)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@BankCo i sent a dm",
+        "@BankCo I emailed you the code yesterday",
+        "@AcmeAir is this a #computer answering my tweets? same answers",
+        "@MusicCo I want to upgrade to the family plan",
+        "@MusicCo trying to update my payment details",
+    ],
+)
+def test_contact_channels_bots_and_plan_changes_are_not_technical(text: str) -> None:
+    from empathic_reply.analysis import Analyzer
+
+    topics = {t.label for t in Analyzer().analyze(text).topics}
+    assert "technical" not in topics
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["On desktop the search shortcut does nothing", "It asks me to reinstall the player"],
+)
+def test_desktop_app_words_are_technical(text: str) -> None:
+    from empathic_reply.analysis import Analyzer
+
+    topics = {t.label for t in Analyzer().analyze(text).topics if t.score >= 0.5}
+    assert "technical" in topics

@@ -138,6 +138,8 @@ class _Lexicon(NamedTuple):
     not_id_before: frozenset[str]
     not_names: frozenset[str]
     not_street: frozenset[str]
+    length_nouns: frozenset[str]
+    not_length_after: frozenset[str]
 
 
 _Validator = Callable[[str, int, int, _Lexicon], "tuple[int, int] | None"]
@@ -579,23 +581,78 @@ _NORMALISERS: Final[Mapping[str, Callable[[str], str | None]]] = {
 # -- roles of durations and dates ----------------------------------------------------------------
 # The nearest cue before a duration or date (in the same sentence, within _ROLE_WINDOW
 # characters) or right after it says what it is to the customer; see Detail.role.
+# Durations that are not a wait get their own role, so :func:`waited_for` never reads them
+# as one: a rate ("£50 a week"), time still to go ("a week away"), the length of a thing
+# ("a 2 hour flight"), an age ("my 3 year old") or how long they have been a customer or
+# had the product ("a customer for 10 years", "broke after a month").
 _ROLE_WINDOW: Final = 40
-_DURATION_AFTER: Final = re.compile(
-    r"\s*(?:now|later|on hold|and (?:still|counting|nothing|no)|of waiting|waiting|wait(?:ed)?|"
-    r"in a queue|in the queue|already|so far|without)\b",
-    re.IGNORECASE,
+# Cues right after a duration, tried in order (the first that matches decides).
+_DURATION_AFTER: Final = (
+    ("age", re.compile(r"\s*-?\s*old\b", re.IGNORECASE)),
+    ("since", re.compile(r"\s*ago\b", re.IGNORECASE)),
+    (
+        "tenure",
+        re.compile(
+            r"\s*(?:of\s+(?:use|usage|using|wear|wearing|ownership|loyalty|membership|"
+            r"custom|service)|wear\b|as\s+an?\s+(?:loyal\s+)?(?:customer|member|subscriber|"
+            r"client|user)|,?\s*(?:i'?ve|we'?ve|i\s+have|we\s+have)\s+been\s+(?:an?\s+)?"
+            r"(?:loyal\s+|happy\s+|regular\s+)?(?:customer|member|subscriber|client|user))\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "until",
+        re.compile(
+            r"\s*(?:away|to\s+go|left|out(?!\s+of\b)|prior|early|in\s+advance|from\s+now|"
+            r"ahead|(?:north|south|east|west)\s+of)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "waited",
+        re.compile(
+            r"\s*(?:now|later|since|late|overdue|delayed|on hold|and (?:still|counting|"
+            r"nothing|no)|of waiting|waiting|wait(?:ed)?|in a queue|in the queue|already|"
+            r"so far|without)\b",
+            re.IGNORECASE,
+        ),
+    ),
 )
 _DATE_AFTER_SINCE: Final = re.compile(r"\s*ago\b", re.IGNORECASE)
+# Weak cues ("for", "after", "in", "within", a range "2-") stand for their group only when no
+# other cue comes before them in the window: "waiting for 3 weeks" is a wait, "using it for
+# 3 weeks" is tenure, "died in 2 days" is tenure, "told it would come in 5 days" a promise.
 _DURATION_BEFORE: Final = re.compile(
-    r"\b(?:(?P<waited>waited|waiting|wait(?:ed)? for|been|for|still|already|spent|took|taken|"
-    r"taking|after|over|more than|almost|nearly|at least|another)|"
+    r"\b(?:(?P<waited>waited|waiting|wait(?:ed)? for|wait|been|still|already|spent|took|taken|"
+    r"taking|on hold|another)|"
     r"(?P<promised>take|takes|told|promised|quoted|said|says|estimated?|expected|supposed to|"
-    r"meant to|within|in(?=\s*$)|up to|guaranteed|usually|normally|standard))\b",
+    r"meant to|up to|guaranteed|usually|normally|standard)|"
+    r"(?P<tenure>customers?|members?|subscribers?|clients?|users?|loyal|use|used|using|uses|"
+    r"had (?:it|this|them|mine|one)|owned|worn|wearing|broke|broken|breaks|died|dead|"
+    r"failed|fails|stopped|stops|rusting|rusted|crapped|quit|went out|fell apart|cracked|"
+    r"wore out|worn out)|"
+    r"(?P<rate>once|twice|thrice|times?|per|every|each)|"
+    r"(?P<weak_waited>for(?:\s+(?:the|a|another))?(?:\s+(?:last|past|first))?|after)"
+    r"(?=\s*$)|"
+    r"(?P<weak_promised>within|w/in|in)(?=\s*$))\b|"
+    r"(?P<range>\d\s*(?:-|–|to)\s*$)",
     re.IGNORECASE,
 )
+_WEAK_CUES: Final = {"weak_waited": "waited", "weak_promised": "promised", "range": "promised"}
+# "£50 a week", "3 emails a day", "$500 a month": an amount or a count right before a
+# duration of one unit makes it a rate.
+_ONE_UNIT: Final = re.compile(r"(?:a|an|one|1)\s?(?:[a-z]+)", re.IGNORECASE)
+_RATE_BEFORE: Final = re.compile(
+    r"(?:[$£€¥₹]\s?\d[\d,.]*\s*(?:k\b)?|(?<![@\w])\d[\d,.]*\s*(?:[a-z]+\s+){0,2}|"
+    r"\b(?:dollars|bucks|pounds|quid|euros|times))\s*$",
+    re.IGNORECASE,
+)
+_SINGULAR_UNITS: Final = frozenset({"second", "minute", "hour", "day", "week", "month", "year"})
+_BARE_DURATION: Final = re.compile(r"(\d+(?:\.\d)?|[a-z]+)\s?-?\s?([a-z]+)", re.IGNORECASE)
+_NEXT_WORD: Final = re.compile(r"\s?-?\s?([a-z]+)", re.IGNORECASE)
 _DATE_BEFORE: Final = re.compile(
-    r"\b(?:(?P<since>since|ordered|placed|paid|booked|bought|sent|returned|called|"
-    r"emailed|reported|started|began|opened)|"
+    r"\b(?:(?P<since>since|back in|pre-?ordered|ordered|placed|paid|booked|bought|sent|"
+    r"returned|called|emailed|reported|started|began|opened)|"
     r"(?P<deadline>by|before|until|till|need(?:ed|s)?|must|has to|have to|in time for|"
     r"no later than|for)|"
     r"(?P<promised>supposed|expected|promised|due|told|said|says|scheduled|estimated|"
@@ -605,25 +662,69 @@ _DATE_BEFORE: Final = re.compile(
 _SENTENCE_END: Final = re.compile(r"[.!?;\n]")
 
 
-def _role(kind: str, text: str, start: int, end: int) -> str | None:
+def _clause_before(text: str, start: int) -> str:
+    """The text before ``start`` in the same sentence, at most :data:`_ROLE_WINDOW` long."""
+    window = text[max(0, start - _ROLE_WINDOW) : start]
+    stops = list(_SENTENCE_END.finditer(window))
+    return window[stops[-1].end() :] if stops else window
+
+
+def _is_length(span: str, text: str, end: int, lexicon: _Lexicon) -> bool:
+    """A duration used as a modifier: "a 2 hour flight", "2-day delivery", "1 day shipping"."""
+    after = _NEXT_WORD.match(text, end)
+    if after is None:
+        return False
+    following = after.group(1).lower()
+    if following in lexicon.length_nouns:
+        return True
+    if following in lexicon.not_length_after:
+        return False
+    # Only a bare "<number> <unit>": "more than one hour trying" is not a modifier.
+    match = _BARE_DURATION.fullmatch(span)
+    if match is None:
+        return False
+    number, unit = match.group(1).lower(), match.group(2).lower()
+    if "-" in span and number[:1].isdigit():
+        return True  # "2-day", "24-hour"
+    return unit in _SINGULAR_UNITS and number not in {"a", "an", "one", "1"}
+
+
+def _duration_role(text: str, start: int, end: int, lexicon: _Lexicon) -> str | None:
+    for role, after in _DURATION_AFTER:
+        if after.match(text, end):
+            return role
+    window = _clause_before(text, start)
+    span = text[start:end]
+    if _ONE_UNIT.fullmatch(span) and _RATE_BEFORE.search(window):
+        return "rate"
+    if _is_length(span, text, end, lexicon):
+        return "length"
+    return _cue_role(list(_DURATION_BEFORE.finditer(window)))
+
+
+def _cue_role(cues: list[re.Match[str]]) -> str | None:
+    """The nearest cue's role; a weak cue defers to a stronger one earlier in the clause."""
+    if not cues:
+        return None
+    group = str(cues[-1].lastgroup)
+    if group not in _WEAK_CUES:
+        return group
+    for cue in reversed(cues[:-1]):
+        if cue.lastgroup not in _WEAK_CUES:
+            return cue.lastgroup
+    return _WEAK_CUES[group]
+
+
+def _role(kind: str, text: str, start: int, end: int, lexicon: _Lexicon) -> str | None:
     """The role of a duration or date from the words around it (``None``: no cue)."""
     if kind == "duration":
-        if _DURATION_AFTER.match(text, end):
-            return "waited"
-        before = _DURATION_BEFORE
-    elif kind == "date":
-        if _DATE_AFTER_SINCE.match(text, end):
-            return "since"
-        before = _DATE_BEFORE
-    else:
+        return _duration_role(text, start, end, lexicon)
+    if kind != "date":
         return None
-    lo = max(0, start - _ROLE_WINDOW)
-    window = text[lo:start]
-    stops = list(_SENTENCE_END.finditer(window))
-    if stops:
-        window = window[stops[-1].end() :]
+    if _DATE_AFTER_SINCE.match(text, end):
+        return "since"
     last = None
-    for last in before.finditer(window):  # noqa: B007 - the nearest (last) cue decides
+    for last in _DATE_BEFORE.finditer(_clause_before(text, start)):  # noqa: B007 - nearest
         pass
     return last.lastgroup if last is not None else None
 
@@ -637,7 +738,10 @@ def waited_for(details: Sequence[Detail]) -> str:
     Prefers a duration they have waited ("waiting 2 weeks", "3 weeks now"; role
     ``"waited"``), then the time since a relative date ("three weeks ago" gives
     ``"3 weeks"``), then a duration whose role is unknown. Promised lead times ("was told
-    it would take 10 days") and deadlines are never the wait. Durations come as their
+    it would take 10 days"), deadlines and durations that are not a wait at all (roles
+    ``"rate"``: "£50 a week"; ``"until"``: "a week away"; ``"length"``: "a 2 hour flight";
+    ``"age"``: "my 3 year old"; ``"tenure"``: "a customer for 10 years") are never the
+    wait. Durations come as their
     normalised value when it is a plain "<number> <unit>" (``"3wks"`` -> ``"3 weeks"``), else
     as written.
 
@@ -657,6 +761,8 @@ def waited_for(details: Sequence[Detail]) -> str:
         if detail.role == "waited":
             return said(detail)
     for detail in details:
+        if detail.kind == "duration" and detail.role == "since":
+            return said(detail)  # "about a week ago": the qualifier made it a duration
         if detail.kind == "date" and detail.role == "since":
             match = _WAITED_AGO.fullmatch(detail.text.strip())
             if match is not None and _looks_like_duration(match.group("span")):
@@ -888,6 +994,8 @@ class DetailExtractor:
             not_id_before=_word_set(labels, "order_id", "not_id_before"),
             not_names=_word_set(labels, "person", "not_names"),
             not_street=_word_set(labels, "address", "not_street"),
+            length_nouns=_word_set(labels, "duration", "length_nouns"),
+            not_length_after=_word_set(labels, "duration", "not_length_after"),
         )
         detail_rules = [r for r in merged.rules if r.enabled and _is_detail_rule(r)]
         personal_rules = [r for r in detail_rules if _blocks_personal(r)]
@@ -1062,7 +1170,8 @@ class DetailExtractor:
                     value=value,
                     personal=c.personal,
                     source=c.source,
-                    role=self._roles.get(c.source) or _role(c.kind, text, c.start, c.end),
+                    role=self._roles.get(c.source)
+                    or _role(c.kind, text, c.start, c.end, self._lexicon),
                 )
             )
         return details

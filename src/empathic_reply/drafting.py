@@ -58,7 +58,7 @@ from empathic_reply.templates import BrandVoice, TemplatePack, Variant, VariantS
 if TYPE_CHECKING:
     from empathic_reply._rules import RuleSet
 
-__all__ = ["Drafter", "issue_phrase", "sanitize_name"]
+__all__ = ["Drafter", "issue_phrase", "sanitize_name", "suggestion_phrase"]
 
 
 class AnalyzerLike(Protocol):
@@ -122,6 +122,8 @@ _PREFERRED: Final = (("praise", "thanks"), ("request", "question"))
 _PREFER_BAND: Final = 0.25  # a preferred intent this close to the top one replaces the other
 _APOLOGY_SENTIMENT: Final = -0.4  # sentiment at or below which an apology may fit unasked
 _EMOTION_CLASH: Final = 0.08  # a variant for other feelings than the customer's strong one
+# Variants whose purpose is one of these praise or thank the customer: see _Meta.upbeat.
+_UPBEAT: Final = frozenset({"praise", "thanks"})
 _REVIEW_TRIES: Final = 6  # candidates reviewed before settling for a canned-sounding one
 
 _HANDOFF_RULES: Final = {
@@ -594,6 +596,138 @@ def issue_phrase(analysis: Analysis) -> str:  # noqa: PLR0911 - one exit per fal
     return _INTENT_ISSUE.get(analysis.intent, "this")
 
 
+# -- naming what a customer suggests ---------------------------------------------------------
+
+# Verbs that put a thing in the product ("add an option to X" -> "an option to X").
+_ADDING: Final = (
+    r"(?:(?:add|introduce|bring back|offer|include|implement)|"
+    r"(?:have|get|do|make|sell|stock)(?=\s+(?:an?|the|some|more|proper|better|cheaper)\b))"
+)
+_NOT_A_THING: Final = r"(?!(?:me|it|us|them|this|that|him|her|you|u|to|back|sure|up)\b)"
+# What may follow "you should" / "a way to": product moves, not judgements ("fire...").
+_PRODUCT_VERBS: Final = (
+    r"(?:let|allow|enable|offer|support|show|provide|give|include|introduce|bring|stock|sell|"
+    r"extend|create|build|pause|skip|choose|pick|save|"
+    r"filter|download|share|keep|switch|see|view|track|edit|hide|mute|"
+    r"block|remove|reorder|split|schedule|book|pay|delay|hold|collect|return|swap|merge|link|"
+    r"sync|export|import|search|rate|tip|gift|deliver|open|start|restore|undo|"
+    r"play|shuffle|repeat|stream|rename|customi[sz]e|personali[sz]e|display|notify|remind|"
+    r"ship|post|list|limit|lock|unlock)"
+)
+_SUGGESTION_END: Final = (
+    r"(?=\s*(?:[.?!;:,()\n]|$|\s(?:so|because|cos|cause|as|since|but|though|although|thanks|"
+    r"thank you|thx|please|pls|plz|lol|haha|instead of|rather than)\b))"
+)
+_SUGGESTION_BODY: Final = r"(?P<rest>[^.?!;:,()\n]{3,90}?)" + _SUGGESTION_END
+_SUGGESTS: Final = tuple(
+    _Folded(source)
+    for source in (
+        # "please add a dark mode", "can you add an option to...", "bring back the old layout"
+        rf"\b(?:add|introduce|bring back|offer|implement)\s+(?P<thing>){_NOT_A_THING}"
+        + _SUGGESTION_BODY,
+        # "wish you had a dark mode", "i wish you'd let me..."
+        rf"\bwish (?:you|u)(?: guys)? (?:had|offered|sold|stocked|(?:would|could|'d) "
+        rf"{_ADDING})\s+(?P<thing>){_NOT_A_THING}" + _SUGGESTION_BODY,
+        rf"\bwish (?:you|u)(?: guys)?(?: would| could|'d) (?P<way>)(?={_PRODUCT_VERBS}\b)"
+        + _SUGGESTION_BODY,
+        # "it would be nice if you could add...", "...if I could pause...", "...to be able to..."
+        r"\bwould be (?:nice|great|good|handy|helpful|useful|awesome|cool|amazing|brilliant|"
+        rf"lovely|ideal|fab|ace) if (?:you|u)(?: guys)? (?:could |would |can |)"
+        rf"{_ADDING}\s+(?P<thing>){_NOT_A_THING}" + _SUGGESTION_BODY,
+        r"\bwould be (?:nice|great|good|handy|helpful|useful|awesome|cool|amazing|brilliant|"
+        rf"lovely|ideal|fab|ace) (?:if (?:you|u|i|we)(?: guys)? (?:could|can) |to (?:be able to )?)"
+        rf"(?P<way>)(?={_PRODUCT_VERBS}\b)" + _SUGGESTION_BODY,
+        # "you should do a student discount", "you should let us...", "make it possible to..."
+        rf"\b(?:you|u)(?: guys)? (?:should|need to) (?:really |definitely |totally |just )?"
+        rf"{_ADDING}\s+(?P<thing>){_NOT_A_THING}" + _SUGGESTION_BODY,
+        rf"\b(?:you|u)(?: guys)? should (?:really |definitely |totally |just )?"
+        rf"(?P<way>)(?={_PRODUCT_VERBS}\b)" + _SUGGESTION_BODY,
+        r"\bmake it possible (?:for (?:me|us|people|customers|users) )?to (?P<way>)"
+        + _SUGGESTION_BODY,
+    )
+)
+_SUGGESTION_HINT: Final = re.compile(
+    r"\b(?:add|introduce|bring back|offer|implement|wish|would be|should|need to|possible)\b"
+)
+# First person becomes second ("pause my deliveries" -> "pause your deliveries"); the
+# customer's "you" is us ("send you photos" -> "send us photos").
+_FLIP: Final = {
+    "i": "you",
+    "i'm": "you're",
+    "im": "you're",
+    "i've": "you've",
+    "i'd": "you'd",
+    "i'll": "you'll",
+    "me": "you",
+    "my": "your",
+    "mine": "yours",
+    "myself": "yourself",
+    "we": "you",
+    "we're": "you're",
+    "our": "your",
+    "us": "you",
+    "ours": "yours",
+    "you": "us",
+    "u": "us",
+    "your": "our",
+    "ur": "our",
+    "yours": "ours",
+    "you're": "we're",
+}
+_WORD: Final = re.compile(r"[\w']+|[^\w'\s]+")
+_SUGGESTION_OK: Final = re.compile(r"^[^\W\d_][\w' -]*$", re.UNICODE)
+_RUDE: Final = re.compile(
+    r"\b(?:fuck|shit|crap|damn|bloody|stupid|useless|idiot|rubbish|ridiculous|pathetic|joke|"
+    r"hell|sack|fire|bankrupt|die|kill)\w*",
+    re.IGNORECASE,
+)
+_MAX_SUGGESTION_WORDS: Final = 12
+_WHERE_TAIL: Final = re.compile(r" (?:to|on|in|into|for) (?:the|our) (?:app|website|site|service)$")
+
+
+def suggestion_phrase(text: str | Prepared) -> str:
+    """What the customer suggests, as we would say it back, or "" when nothing clean is found.
+
+    "Can you add an option to pause deliveries while I'm on holiday?" -> "an option to pause
+    deliveries while you're on holiday"; "you should let people skip a week" -> "a way to let
+    people skip a week"; "wish you had a dark mode" -> "a dark mode". Pronouns are flipped
+    (I'm -> you're, my -> your, your -> our). Empty when the phrase is longer than twelve
+    words, has digits, symbols or rude words, or when no suggestion pattern matches: the
+    variant then uses its own wording. The phrase is only ever a template *value*.
+    """
+    lowered = text.lowered if isinstance(text, Prepared) else text.lower()
+    if _SUGGESTION_HINT.search(lowered) is None:
+        return ""  # the cheap check first: most messages suggest nothing
+    prepared = text if isinstance(text, Prepared) else Prepared(text)
+    for pattern in _SUGGESTS:
+        match = pattern.search(prepared)
+        if match is None:
+            continue
+        rest = (match.group("rest") or "").strip()
+        words = _WORD.findall(rest)
+        if not words or len(words) > _MAX_SUGGESTION_WORDS:
+            return ""
+        shouted = rest.isupper()
+        flipped = []
+        for word in words:
+            lowered = word.lower()
+            if lowered in _FLIP:
+                flipped.append(_FLIP[lowered])
+            else:
+                flipped.append(word.lower() if shouted else word)
+        phrase = _WHERE_TAIL.sub("", " ".join(flipped))  # "a dark mode to the app" -> "a dark mode"
+        if match.groupdict().get("way") is not None:
+            phrase = f"a way to {phrase}"
+        if (
+            not _SUGGESTION_OK.match(phrase)
+            or any(ch.isdigit() for ch in phrase)
+            or _RUDE.search(phrase)
+        ):
+            return ""
+        return phrase
+    return ""
+
+
 def _as_written(raw: str) -> str:
     """Keep spellings like "WiFi", "iPhone", "PS4", "E-Gift"; lower-case plain or shouted words."""
     if raw.isupper():
@@ -763,6 +897,9 @@ class _Meta:
     # (escalation, cancellation): precomputed for the selection loop.
     id: str = ""
     overriding: str | None = None
+    # The body praises or thanks ("nice one!", "shows us what to keep doing"): never for a
+    # negative or critical message, however far down the ranking the drafter looks.
+    upbeat: bool = False
 
 
 def _best_score(scores: dict[str, float], labels: tuple[str, ...]) -> float:
@@ -813,6 +950,7 @@ class _Context:
     lead: frozenset[str] = frozenset()
     strongest_emotion: float = 0.0
     top_topic: float = 0.0  # the strongest topic's score (0.0 without topics)
+    critical: bool = False  # negative sentiment, a complaint or a threat: no upbeat variant
 
 
 _FAMILY: Final = EMOTION_FAMILIES
@@ -1146,7 +1284,7 @@ class Drafter:
             order_id = next((d.text for d in analysis.details if d.kind == "order_id"), "")
             if _ORDER_ID.match(order_id):
                 order = order_id if order_id.lower().startswith("order") else f"order {order_id}"
-        return {
+        values = {
             "greeting": self.voice.greet(name),
             "issue": issue_phrase(analysis),
             "order": order,
@@ -1157,8 +1295,14 @@ class Drafter:
             "wait": _safe_value(waited_for(analysis.details)),  # the wait, not a promise
             "amount": first("amount"),
             "date": first("date"),
+            "suggestion": suggestion_phrase(analysis.text)
+            if max(analysis.intent_score("request"), analysis.intent_score("feedback")) >= 0.3
+            else "",
             "agent": self.voice.agent_name,
         }
+        if values["suggestion"] and public and self._find_personal(values["suggestion"]):
+            values["suggestion"] = ""  # never echo personal data in public
+        return values
 
     def _context(
         self, analysis: Analysis, channel: Channel, name: str, *, hold: bool = False
@@ -1212,6 +1356,10 @@ class Drafter:
             lead=_leading(intents),
             strongest_emotion=max(emotions.values(), default=0.0),
             top_topic=max(topics.values(), default=0.0),
+            critical=analysis.sentiment.label == "negative"
+            or any(
+                intents.get(label, 0.0) >= _STRONG for label in ("complaint", "escalation_threat")
+            ),
             greetings=self.voice.greetings(name),
             lowered=analysis.text.lower(),
         )
@@ -1253,6 +1401,7 @@ class Drafter:
                 emotion_required=spec.emotion_required,
                 id=variant.id,
                 overriding=spec.intents[0] if spec.intents[0] in _OVERRIDING else None,
+                upbeat=spec.intents[0] in _UPBEAT,
             )
             channels = ("public", "private") if spec.channel == "any" else (spec.channel,)
             for label in spec.intents:
@@ -1271,6 +1420,8 @@ class Drafter:
             return None
         if meta.apology and ctx.no_apology:
             return None
+        if meta.upbeat and ctx.critical:
+            return None  # "thanks for telling us what's working" to "improve your service"
         intents = ctx.intents
         purpose = meta.overriding
         if purpose is not None and intents.get(purpose, 0.0) < _STRONG:

@@ -168,7 +168,13 @@ class Detail(_Frozen):
             for durations and dates ``"waited"`` (how long they have waited: "waiting 3
             weeks", "3 weeks now"), ``"since"`` (when it started: "3 weeks ago", "since
             Monday"), ``"promised"`` (what they were told: "would take 10 days", "supposed
-            to arrive Tuesday") or ``"deadline"`` (when they need it: "by Friday"); for
+            to arrive Tuesday") or ``"deadline"`` (when they need it: "by Friday"); durations
+            that are not a wait: ``"rate"`` (part of a rate or frequency: "£50 a week", "3
+            times in a month"), ``"until"`` (time still to go or how far away: "a week away",
+            "2 days left", "a month in advance"), ``"length"`` (the length of a thing or
+            plan: "a 2 hour flight", "2-day delivery", "a 12 month contract"), ``"age"``
+            ("my 3 year old son") and ``"tenure"`` (how long they have been a customer or
+            had the product: "a customer for 10 years", "broke after a month"); for
             people ``"staff"`` (a named staff member: "Tom on the phone was helpful") or
             ``"writer"`` (the message's author: "my name is Tom"). ``None`` when unknown.
     """

@@ -78,7 +78,9 @@ EMOTIONS: Final = frozenset(EMOTION_FAMILIES)
 ALWAYS_VARIABLES: Final = frozenset({"greeting", "issue", "order", "brand", "channel"})
 """Variables that are always non-empty strings."""
 
-OPTIONAL_VARIABLES: Final = frozenset({"name", "product", "wait", "amount", "date", "agent"})
+OPTIONAL_VARIABLES: Final = frozenset(
+    {"name", "product", "wait", "amount", "date", "agent", "suggestion"}
+)
 """Variables that may be empty: guard them with ``{% if x %}`` or list them in ``requires``."""
 
 _ID = re.compile(r"^[a-z0-9_]+(?:\.[a-z0-9_]+)*\.v[0-9]+$")

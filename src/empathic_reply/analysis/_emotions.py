@@ -90,7 +90,8 @@ _NEGATIVE_POSITIONS: Final = tuple(_CLASSES.index(f) for f in _NEGATIVE_FAMILIES
 _JOY: Final = _CLASSES.index("joy")
 # GoEmotions files curiosity under surprise, so the model reads any question as surprise;
 # in a support inbox a question is an intent, not an emotion: damp it, and call what is left
-# confusion (same family) rather than surprise.
+# confusion (same family) rather than surprise. When an anger-family rule fires in the
+# question ("Why the heck can't you...?!"), the model's surprise is dropped altogether.
 _DAMP_SURPRISE_IN_QUESTION: Final = 0.7
 # A question that asks the brand to do something ("Can you add...?", "Could you send...?")
 # is a request, not puzzlement: the model's surprise is dropped for it.
@@ -421,6 +422,10 @@ class EmotionDetector:
         candidates: dict[str, _Candidate] = {}
         covered: set[str] = set()
         by_label: list[LabelScore] = self._rules.scores(prepared)
+        if question and any(self._families[item.label] == "anger" for item in by_label):
+            # An angry question ("Why the heck can't you...?!") is a challenge: the model's
+            # question-shaped surprise is not confusion there.
+            model_scores.pop("surprise", None)
         for item in by_label:
             family = self._families[item.label]
             if sarcastic and family == "joy":

@@ -15,7 +15,13 @@ Every intent starts from its rule score (noisy-or of the matching rules, see
   order was supposed to arrive Monday" is a complaint on its rule alone.
 * **praise** needs non-negative polarity and is damped when a complaint is clear (sarcasm:
   "Great, my order is late AGAIN").
-* **thanks** is damped when the message is a clear negative complaint ("thanks a lot").
+* **thanks** is damped when the message is a clear negative complaint ("thanks a lot"), and
+  when a complaint is clear and the only thanks is a bare sign-off (rules marked
+  ``attrs.courtesy``: "...that is no excuse! Thanks"); gratitude with a reason ("thanks for
+  sorting it") keeps its score.
+* Rules marked ``attrs.sarcasm`` ("thanks for nothing") damp thanks and praise; rules marked
+  ``attrs.rhetorical`` ("you call this a burger?", "why the heck can't you...?") damp the
+  question: a question that answers itself is the complaint, not a request for information.
 
 The weights are module constants below. They were set by hand, as round numbers, while
 reading errors on the development half of the complaints dataset (no model is trained on
@@ -72,6 +78,9 @@ _W_THREAT = 0.5  # leaving, escalating or an emergency: something went wrong, un
 # invoice?", "Can you add an option to...?") raises no issue unless a rule names one:
 # its question weight is scaled by this.
 _POLITE_QUESTION = 0.5
+_COURTESY_THANKS = 0.6  # a bare sign-off "thanks" next to a clear complaint is scaled by this
+_SARCASM = 0.3  # thanks and praise, when a rule reads the thanks as sarcasm
+_RHETORICAL = 0.5  # the question, when a rule reads it as rhetorical and a complaint is clear
 
 
 def _aim(text: str | Prepared, topics: Sequence[Topic]) -> float:
@@ -148,11 +157,22 @@ class IntentDetector:
         self.rules = rules
         self._weak_of: RuleSet | None = None  # the rule set ``_weak`` was computed for
         self._weak: frozenset[str] = frozenset()
+        self._courtesy: frozenset[str] = frozenset()
+        self._sarcasm: frozenset[str] = frozenset()
+        self._rhetorical: frozenset[str] = frozenset()
 
     def _weak_ids(self) -> frozenset[str]:
-        """Ids of the rules marked ``attrs.needs_context`` (recomputed if ``rules`` changes)."""
+        """Ids of the rules marked ``attrs.needs_context`` (recomputed if ``rules`` changes).
+
+        The ids marked ``attrs.courtesy``, ``attrs.sarcasm`` and ``attrs.rhetorical`` are
+        recomputed with them.
+        """
         if self._weak_of is not self.rules:
-            self._weak = frozenset(r.id for r in self.rules.rules if r.attrs.get("needs_context"))
+            rules = self.rules.rules
+            self._weak = frozenset(r.id for r in rules if r.attrs.get("needs_context"))
+            self._courtesy = frozenset(r.id for r in rules if r.attrs.get("courtesy"))
+            self._sarcasm = frozenset(r.id for r in rules if r.attrs.get("sarcasm"))
+            self._rhetorical = frozenset(r.id for r in rules if r.attrs.get("rhetorical"))
             self._weak_of = self.rules
         return self._weak
 
@@ -217,8 +237,8 @@ class IntentDetector:
             if complaint >= 0.5:
                 praise *= 0.5
             scores["praise"] = praise
-        if "thanks" in scores and complaint >= 0.5 and polarity < -0.3:
-            scores["thanks"] *= 0.6
+        if complaint >= 0.5:
+            self._defer_to_complaint(scores, groups, polarity)
 
         intents = []
         for label, score in scores.items():
@@ -235,6 +255,29 @@ class IntentDetector:
             )
         intents.sort(key=_RANK)
         return intents
+
+    def _defer_to_complaint(
+        self, scores: dict[str, float], groups: dict[str, list[Match]], polarity: float
+    ) -> None:
+        """Damp, in place, what a clear complaint (score >= 0.5) outranks.
+
+        A sign-off "thanks" (only ``attrs.courtesy`` rules) or any thanks in a clearly
+        negative message; thanks and praise when a rule reads them as sarcasm; the question
+        when a rule reads it as rhetorical.
+        """
+        if "thanks" in scores:
+            courtesy_only = all(m.rule.id in self._courtesy for m in groups["thanks"])
+            if polarity < -0.3 or courtesy_only:
+                scores["thanks"] *= _COURTESY_THANKS
+        if "thanks" in scores or "praise" in scores or "question" in scores:
+            # Only then can a sarcastic or rhetorical complaint rule change anything.
+            found = {m.rule.id for m in groups.get("complaint", ())}
+            if found & self._sarcasm:
+                for label in ("thanks", "praise"):
+                    if label in scores:
+                        scores[label] *= _SARCASM
+            if "question" in scores and found & self._rhetorical:
+                scores["question"] *= _RHETORICAL
 
 
 def _rule_scores(
