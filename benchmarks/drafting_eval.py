@@ -6,7 +6,8 @@ relative to the repository root and skips cleanly when it is absent. Prints:
 - errors (exceptions while drafting);
 - drafts containing template syntax, "None", or personal data (``find_personal_data``);
 - distinct-draft rate (target >= 90%);
-- share of drafts that use a specific detail when the analysis found one (target >= 70%);
+- share of drafts that use a specific detail when the analysis found one (target >= 70%;
+  durations that are not a wait, such as "£50 a week", are not counted as specifics);
 - drafts our own review rates "high" on canned-ness (target 0);
 - time per draft (analysis included) and of the drafting step alone;
 - with ``--register``: the register of our drafts against human complaint labels
@@ -34,6 +35,9 @@ DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "twcs_pa
 COMPLAINTS = DATA.with_name("complaints.csv")
 POSITIVE_PURPOSES = ("praise", "thanks")
 SPECIFIC_KINDS = ("duration", "amount", "date", "product")
+# Durations that are not the customer's wait (see models.Detail.role): a reply should not
+# mirror "£50 a week" or "a 2 hour flight" as if it were their situation.
+NOT_MIRRORED = frozenset({"rate", "until", "length", "age", "tenure"})
 
 
 def _when(value: str) -> datetime | None:
@@ -115,7 +119,11 @@ def main() -> int:
     with_detail = 0
     used_detail = 0
     for draft in drafts:
-        found = [d for d in draft.analysis.details if d.kind in SPECIFIC_KINDS and not d.personal]
+        found = [
+            d
+            for d in draft.analysis.details
+            if d.kind in SPECIFIC_KINDS and not d.personal and d.role not in NOT_MIRRORED
+        ]
         if not found:
             continue
         with_detail += 1

@@ -784,3 +784,21 @@ def test_date_roles_deadline_and_past(
     extractor: DetailExtractor, text: str, expected: list[tuple[str, str, str | None]]
 ) -> None:
     assert roles(extractor, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "role"),
+    [
+        ("Two parcels were delivered today and one was left at the wrong door", None),
+        ("The app shows no trains when I search for seats on March 3rd", None),
+        ("It was supposed to be delivered Friday and nothing came", "promised"),
+        ("I need the replacement for Friday", "deadline"),
+        ("I booked it on Monday and still no confirmation", "since"),
+    ],
+)
+def test_weak_date_cues_defer_or_give_no_role(
+    extractor: DetailExtractor, text: str, role: str | None
+) -> None:
+    """ "for" and "delivered" alone say nothing about a date; a stronger cue before them does."""
+    dates = [d for d in extractor.extract(text) if d.kind == "date"]
+    assert [d.role for d in dates] == [role]

@@ -47,14 +47,14 @@ def analysis(
     topics: dict[str, float] | None = None,
     emotions: dict[str, float] | None = None,
     sentiment: float = 0.0,
-    details: list[tuple[str, str]] | None = None,
+    details: list[tuple[str, ...]] | None = None,
     personal: tuple[str, ...] = ("order_id", "email", "phone", "account_id", "handle"),
     language: str = "en",
     needs_reply: bool = True,
 ) -> Analysis:
     label = "negative" if sentiment <= -0.05 else "positive" if sentiment >= 0.05 else "neutral"
     found = []
-    for kind, value in details or []:
+    for kind, value, *role in details or []:  # (kind, text) or (kind, text, role)
         start = text.index(value)
         found.append(
             Detail(
@@ -63,6 +63,7 @@ def analysis(
                 start=start,
                 end=start + len(value),
                 personal=kind in personal,
+                role=role[0] if role else None,
             )
         )
     return Analysis(
@@ -513,6 +514,34 @@ def test_sanitize_name_type_error():
         ("internet is down again", {}, "complaint", "the problem with your internet"),
         ("you are the best", {}, "praise", "your kind words"),
         ("hmm", {}, "other", "this"),
+        # Nothing of theirs is named: their own "not sorted" beats "what happened".
+        (
+            "If this isn't sorted by Monday I'll sue",
+            {},
+            "escalation_threat",
+            "the problem that still isn't sorted",
+        ),
+        (
+            "still not fixed, going to the regulator",
+            {},
+            "escalation_threat",
+            "the problem that still isn't fixed",
+        ),
+        (
+            "if you don't resolve this I'm going to court",
+            {},
+            "escalation_threat",
+            "the problem that still isn't resolved",
+        ),
+        ("I'm reporting you to the regulator", {}, "escalation_threat", "your complaint"),
+        ("Is it sorted now?", {}, "question", "your question"),
+        # A person asked for is not a thing to check ("your technician").
+        ("I'd like to talk to an engineer please", {}, "request", "access to an engineer"),
+        ("can I speak with a real person", {}, "request", "access to a person"),
+        ("I'd like to talk to an engineer about my router", {}, "request", "your router"),
+        ("time to up your game", {}, "feedback", "your feedback"),
+        ("let me hide old contacts in order to make room", {}, "request", "what you asked for"),
+        ("you charged me £36 twice!", {"billing": 0.8}, "complaint", "the double charge"),
     ],
 )
 def test_issue_phrase(text, topics, intent, expected):
@@ -1076,3 +1105,132 @@ def test_a_feature_suggestion_is_mirrored_in_the_draft():
     for channel in ("public", "private"):
         draft = d.draft(built.text, channel=channel)
         assert "a setting to skip a week while you're away" in draft.text, draft.text
+
+
+DEADLINE_THREAT = analysis(
+    "If my boiler isn't fixed by Friday I'm calling my solicitor and the ombudsman",
+    intents={"escalation_threat": 0.93, "complaint": 0.3},
+    sentiment=-0.2,
+    details=[("date", "Friday", "deadline")],
+)
+
+
+def test_a_deadline_is_not_the_date_of_an_incident():
+    # "by Friday" is when they need it done, not a day something went wrong: no "sorry
+    # Friday went the way it did" or "having the date (Friday) helps".
+    d = drafter(DEADLINE_THREAT)
+    values = d._values(DEADLINE_THREAT, "public", "")
+    assert (values["date"], values["deadline"], values["promised"]) == ("", "Friday", "Friday")
+    for channel in ("public", "private"):
+        for _ in range(6):
+            draft = d.draft(DEADLINE_THREAT.text, channel=channel)
+            assert draft.template_id.startswith("escalation."), draft.template_id
+            assert "before Friday" in draft.text or "by Friday" in draft.text, draft.text
+            assert "what happened" not in draft.text
+
+
+def test_every_escalation_variant_names_the_deadline():
+    values = {
+        "greeting": "Hi Sam,",
+        "issue": "the problem that still isn't fixed",
+        "order": "your order",
+        "brand": "Acme",
+        "channel": "public",
+        **dict.fromkeys(("name", "product", "wait", "date", "promised", "agent", "suggestion"), ""),
+        "amount": "£40",
+        "deadline": "Friday",
+    }
+    for variant in _PACK.variants:
+        if variant.id.startswith("escalation."):
+            values["channel"] = "private" if ".private." in variant.id else "public"
+            assert "Friday" in variant.render(values, voice=BrandVoice()), variant.id
+
+
+def test_a_promised_date_and_the_day_it_is_are_told_apart():
+    built = analysis(
+        "My parcel was due Monday and it's now Thursday",
+        intents={"complaint": 0.9},
+        topics={"delivery": 0.8},
+        emotions={"frustration": 0.7},
+        sentiment=-0.6,
+        details=[("date", "Monday", "promised"), ("date", "Thursday")],
+    )
+    d = drafter(built)
+    values = d._values(built, "private", "")
+    assert (values["date"], values["promised"], values["deadline"]) == ("Thursday", "Monday", "")
+    assert (
+        _PACK["delivery.date.missed.private.v1"]
+        .render(values, voice=BrandVoice())
+        .count("by Monday")
+        == 1
+    )
+
+
+CRITICISM = analysis(
+    "Kindly up your game",
+    intents={"feedback": 0.6, "request": 0.45, "complaint": 0.4},
+    sentiment=-0.5,
+)
+
+
+@pytest.mark.parametrize("high", [(), ("",)], ids=["reviewed-low", "all-canned"])
+def test_criticism_without_a_suggestion_is_not_called_an_idea(high):
+    d = drafter(CRITICISM, reviewer=FakeReviewer(high=high))
+    for channel in ("public", "private"):
+        for _ in range(6):
+            draft = d.draft(CRITICISM.text, channel=channel)
+            assert "idea" not in draft.text, draft.text
+            assert "suggestion" not in draft.text, draft.text
+            assert "detailed notes" not in draft.text, draft.text  # four words
+            assert not draft.template_id.startswith(("feedback.suggestion", "request.feature"))
+
+
+def test_public_criticism_is_acknowledged_without_a_dm_redirect():
+    # "that's fair, we fell short", not "DM us a bit more on your feedback".
+    draft = drafter(CRITICISM).draft(CRITICISM.text, channel="public")
+    assert "fair" in draft.text, draft.text
+    assert "sorry" in draft.text.lower(), draft.text
+    assert "DM" not in draft.text, draft.text
+    assert "game" not in draft.text, draft.text
+
+
+def test_the_price_paid_for_a_faulty_item_is_not_an_unexplained_charge():
+    built = analysis(
+        "The toaster I bought for £36 broke after two days",
+        intents={"complaint": 0.9},
+        topics={"product_quality": 0.55, "pricing": 0.55},
+        sentiment=-0.4,
+        details=[("amount", "£36")],
+    )
+    d = drafter(built)
+    for channel in ("public", "private"):
+        for _ in range(6):
+            draft = d.draft(built.text, channel=channel)
+            ids = [draft.template_id, *(a.template_id for a in draft.alternatives)]
+            assert not any(".amount" in i for i in ids), ids
+            assert "unexplained" not in draft.text
+            assert "comes from" not in draft.text
+
+
+def test_an_unexplained_charge_still_gets_an_amount_variant():
+    built = analysis(
+        "What is this £36 charge on my account?",
+        intents={"question": 0.8, "complaint": 0.5},
+        sentiment=-0.2,
+        details=[("amount", "£36")],
+    )
+    d = drafter(built)
+    ids = {d.draft(built.text, channel="private").template_id for _ in range(4)}
+    assert ids & {"other.followup.amount.check.v1", "question.amount.v1"}, ids
+
+
+def test_no_shipped_variant_sounds_defensive():
+    for variant in _PACK.variants:
+        assert "argue about it" not in variant.spec.body, variant.id
+
+
+def test_a_variant_for_any_topic_never_names_an_order():
+    # "I'm checking your order" to "can I talk to a person?": only variants for a topic may.
+    for variant in _PACK.variants:
+        if "order" in variant.variables:
+            assert variant.spec.topics, variant.id

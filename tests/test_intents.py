@@ -6,6 +6,8 @@ import pytest
 
 from empathic_reply.analysis import Analyzer
 
+from ._examples import SARCASTIC_THANKS
+
 
 @pytest.fixture(scope="module")
 def analyzer() -> Analyzer:
@@ -449,4 +451,177 @@ def test_escalation_threats_with_a_filing_verb(analyzer: Analyzer, text: str) ->
 
 def test_foreign_body_in_food_is_a_complaint(analyzer: Analyzer) -> None:
     text = "@BakeryCo I'm a loyal shopper but just bit into a piece of plastic in 1 of your buns"
+    assert analyzer.analyze(text).intent == "complaint"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thanks in advance for any help",
+        "@ShopCo my tracking page hasn't moved since Monday. TIA",
+        "Hoping you can sort out my login, thanks in advance!",
+        "Thanks for any advice you can give",
+        "Would appreciate any help with this",
+        "Thanks, hope you can help",
+        "Thank you so much in advance!",
+    ],
+)
+def test_thanking_in_advance_is_a_request_not_thanks(analyzer: Analyzer, text: str) -> None:
+    analysis = analyzer.analyze(text)
+    assert analysis.intent != "thanks"
+    assert "request" in labels(analyzer, text)
+    assert not analysis.has_intent("thanks")
+
+
+@pytest.mark.parametrize(
+    ("text", "ask"),
+    [
+        ("I messaged you two days ago, could you have a look? thank you", "question"),
+        ("Can you tell me when the sale starts? Thanks!", "question"),
+        ("My new coat has a loose seam and I lost the receipt - help! thanks", "request"),
+    ],
+)
+def test_thanks_closing_a_question_or_request_does_not_outrank_it(
+    analyzer: Analyzer, text: str, ask: str
+) -> None:
+    analysis = analyzer.analyze(text)
+    assert analysis.intent != "thanks"
+    assert ask in labels(analyzer, text)
+
+
+def test_thanks_before_a_question_stays_thanks(analyzer: Analyzer) -> None:
+    found = labels(analyzer, "Thank you so much! Can you also tell me when my refund lands?")
+    assert {"thanks", "question"} <= found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@ChatCo dropped you a DM yesterday, could you check it? thank you very much.",
+        "@ShopCo I emailed your support team three days ago and heard nothing",
+    ],
+)
+def test_chasing_an_earlier_contact_is_a_complaint(analyzer: Analyzer, text: str) -> None:
+    assert "complaint" in labels(analyzer, text)
+    assert analyzer.analyze(text).intent != "thanks"
+
+
+@pytest.mark.parametrize(
+    "text",
+    SARCASTIC_THANKS,
+)
+def test_thanks_followed_by_a_failure_is_a_complaint(analyzer: Analyzer, text: str) -> None:
+    found = labels(analyzer, text)
+    assert "complaint" in found
+    assert not found & {"thanks", "praise"}
+
+
+def test_thanks_for_a_repair_stays_thanks(analyzer: Analyzer) -> None:
+    assert analyzer.analyze("Thanks for keeping me updated while I was waiting").intent == "thanks"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I love this shop! Shame you're adding a 5% surcharge next year :(",
+        "@CafeCo pity they stopped making the lemon tart",
+        "Sam, thanks! The FAQ is clear, but it's not at all what your agent on the chat told me!",
+    ],
+)
+def test_praise_then_regret_or_contradiction_is_a_complaint(analyzer: Analyzer, text: str) -> None:
+    analysis = analyzer.analyze(text)
+    assert analysis.intent == "complaint"
+    assert not analysis.has_intent("praise")
+
+
+def test_what_a_shame_alone_is_not_a_complaint(analyzer: Analyzer) -> None:
+    assert "complaint" not in labels(analyzer, "What a shame, hope you feel better soon")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Great match today. Still can't believe the referee missed that",
+        "He might be a genius but I still don't want him in charge",
+        "Seeing my favourite band on Friday, still don't believe it's so close",
+    ],
+)
+def test_still_not_without_a_brand_is_not_a_complaint(analyzer: Analyzer, text: str) -> None:
+    assert "complaint" not in labels(analyzer, text)
+
+
+def test_still_not_aimed_at_a_brand_is_a_complaint(analyzer: Analyzer) -> None:
+    assert "complaint" in labels(analyzer, "@AcmeHelp my account still doesn't show the credit")
+
+
+def test_please_let_us_know_is_not_a_suggestion(analyzer: Analyzer) -> None:
+    text = "@AirCo we're sat at the gate with no updates. Please let us know what happens next"
+    assert "feedback" not in labels(analyzer, text)
+    assert "feedback" in labels(analyzer, "Please let us pay with gift cards")
+
+
+def test_loving_it_with_feeling_is_praise(analyzer: Analyzer) -> None:
+    assert analyzer.analyze("Our crew on @AirCo tonight were so funny!! Love it!!").intent == (
+        "praise"
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I love it when my parcel turns up a week late",
+        "Love how the app crashes every time I open it @AppCo",
+    ],
+)
+def test_loving_a_failure_is_a_sarcastic_complaint(analyzer: Analyzer, text: str) -> None:
+    found = labels(analyzer, text)
+    assert "complaint" in found
+    assert "praise" not in found
+
+
+def test_loving_a_good_thing_stays_praise(analyzer: Analyzer) -> None:
+    assert labels(analyzer, "I love how quick the delivery was") == {"praise"}
+
+
+@pytest.mark.parametrize(
+    ("text", "extra"),
+    [
+        ("Okay shipco lost my parcel gr8", None),
+        ('@CardCo the "best" you can do is 7-14 days. Not helpful at all.', None),
+        ("My @CamCo camera crapped out within 6 months. Time to go another brand", "cancellation"),
+    ],
+)
+def test_plain_failures_and_churn_are_complaints(
+    analyzer: Analyzer, text: str, extra: str | None
+) -> None:
+    found = labels(analyzer, text)
+    assert "complaint" in found
+    assert "praise" not in found
+    assert extra is None or extra in found
+
+
+def test_thanks_for_nothing_hashtag_is_a_complaint(analyzer: Analyzer) -> None:
+    text = "@CafeCo four staff on and this is what I get served #ThanksForNothing"
+    analysis = analyzer.analyze(text)
+    assert analysis.intent == "complaint"
+    assert analysis.sentiment.label == "negative"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@GrocerCo Since when does a korma have peanuts in it? 😡",
+        "@BankCo since when do you charge a fee for paying in cash?",
+    ],
+)
+def test_since_when_aimed_at_a_brand_is_a_complaint(analyzer: Analyzer, text: str) -> None:
+    assert analyzer.analyze(text).intent == "complaint"
+
+
+def test_since_when_between_friends_is_not_a_complaint(analyzer: Analyzer) -> None:
+    assert "complaint" not in labels(analyzer, "Since when are you a fan of jazz?")
+
+
+def test_nobody_able_to_help_is_a_complaint(analyzer: Analyzer) -> None:
+    text = "@ShopCo how will you sort this? I tried email and phone and no one is able to help"
     assert analyzer.analyze(text).intent == "complaint"

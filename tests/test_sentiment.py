@@ -11,6 +11,8 @@ from empathic_reply.analysis._sentiment import SentimentScorer, vader_compound
 from empathic_reply.models import Sentiment
 from tests.strategies import hostile_text
 
+from ._examples import SARCASTIC_THANKS
+
 
 @pytest.fixture(scope="module")
 def nlp() -> spacy.language.Language:
@@ -345,3 +347,27 @@ def test_fast_vader_gives_vader_scores_on_any_text(vaders, text: str) -> None:
     expected = plain(text)
     assert fast(text) == expected
     assert compound(text) == expected["compound"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    SARCASTIC_THANKS,
+)
+def test_thanks_for_a_failure_is_sarcasm(nlp, scorer, text: str) -> None:
+    result = score(nlp, scorer, text)
+    assert result.label == "negative"
+    assert "sentiment.sarcasm.thanks_for_failure.v1" in {c.source for c in result.corrections}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thanks for fixing my broken screen so quickly!",
+        "Thank you for finding my lost suitcase",
+        "Thanks for your help, could not have done it without you",
+        "Thanks for keeping me updated while I was waiting",
+    ],
+)
+def test_thanks_for_a_repair_is_not_sarcasm(nlp, scorer, text: str) -> None:
+    result = score(nlp, scorer, text)
+    assert "sentiment.sarcasm.thanks_for_failure.v1" not in {c.source for c in result.corrections}

@@ -32,6 +32,8 @@ FULL = {
     "wait": "3 weeks",
     "amount": "$49.99",
     "date": "Monday",
+    "deadline": "Friday",
+    "promised": "Tuesday",
     "agent": "Ana",
     "suggestion": "a way to pause deliveries",
 }
@@ -354,6 +356,8 @@ def test_every_variable_set_is_documented():
         "wait",
         "amount",
         "date",
+        "deadline",
+        "promised",
         "agent",
         "suggestion",
     } == OPTIONAL_VARIABLES

@@ -81,3 +81,25 @@ def test_desktop_app_words_are_technical(text: str) -> None:
 
     topics = {t.label for t in Analyzer().analyze(text).topics if t.score >= 0.5}
     assert "technical" in topics
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        ("I want to change my return flight to Friday", "refund"),
+        ("He might be clever but I don't want him in charge", "billing"),
+        ("my phone won't charge overnight any more", "billing"),
+    ],
+)
+def test_non_money_senses_are_not_money_topics(
+    detector: TopicDetector, text: str, absent: str
+) -> None:
+    assert absent not in {t.label for t in detector.detect(text) if t.score >= 0.5}
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [("I want to return these shoes", "refund"), ("I was charged twice this month", "billing")],
+)
+def test_money_senses_stay_money_topics(detector: TopicDetector, text: str, topic: str) -> None:
+    assert topic in {t.label for t in detector.detect(text) if t.score >= 0.5}

@@ -651,14 +651,19 @@ _SINGULAR_UNITS: Final = frozenset({"second", "minute", "hour", "day", "week", "
 _BARE_DURATION: Final = re.compile(r"(\d+(?:\.\d)?|[a-z]+)\s?-?\s?([a-z]+)", re.IGNORECASE)
 _NEXT_WORD: Final = re.compile(r"\s?-?\s?([a-z]+)", re.IGNORECASE)
 _DATE_BEFORE: Final = re.compile(
-    r"\b(?:(?P<since>since|back in|pre-?ordered|ordered|placed|paid|booked|bought|sent|"
+    r"\b(?:(?P<since>since|back in|pre-?ordered|ordered|placed|paid|booked(?! for)|bought|sent|"
     r"returned|called|emailed|reported|started|began|opened)|"
     r"(?P<deadline>by|before|until|till|need(?:ed|s)?|must|has to|have to|in time for|"
-    r"no later than|for)|"
+    r"no later than)|"
     r"(?P<promised>supposed|expected|promised|due|told|said|says|scheduled|estimated|"
-    r"guaranteed|booked for|meant|arrive|arriving|come|coming|deliver(?:ed|y)?))\b",
+    r"guaranteed|booked for|meant|arrive|arriving|come|coming|deliver(?:y)?)|"
+    r"(?P<weak>for|delivered))\b",
     re.IGNORECASE,
 )
+# Date cues that say nothing alone ("a search for December 21st", "delivered today" is when it
+# happened): they defer to a stronger cue earlier in the clause ("supposed to be delivered
+# Friday", "need it for Friday"), else the date has no role.
+_WEAK_DATE_CUE: Final = "weak"
 _SENTENCE_END: Final = re.compile(r"[.!?;\n]")
 
 
@@ -723,10 +728,10 @@ def _role(kind: str, text: str, start: int, end: int, lexicon: _Lexicon) -> str 
         return None
     if _DATE_AFTER_SINCE.match(text, end):
         return "since"
-    last = None
-    for last in _DATE_BEFORE.finditer(_clause_before(text, start)):  # noqa: B007 - nearest
-        pass
-    return last.lastgroup if last is not None else None
+    for cue in reversed(list(_DATE_BEFORE.finditer(_clause_before(text, start)))):
+        if cue.lastgroup != _WEAK_DATE_CUE:
+            return cue.lastgroup  # the nearest cue that says something
+    return None
 
 
 _WAITED_AGO: Final = re.compile(r"(?P<span>.+?)\s+ago", re.IGNORECASE)
@@ -741,9 +746,8 @@ def waited_for(details: Sequence[Detail]) -> str:
     it would take 10 days"), deadlines and durations that are not a wait at all (roles
     ``"rate"``: "£50 a week"; ``"until"``: "a week away"; ``"length"``: "a 2 hour flight";
     ``"age"``: "my 3 year old"; ``"tenure"``: "a customer for 10 years") are never the
-    wait. Durations come as their
-    normalised value when it is a plain "<number> <unit>" (``"3wks"`` -> ``"3 weeks"``), else
-    as written.
+    wait. Durations come as their normalised value when it is a plain "<number> <unit>"
+    (``"3wks"`` -> ``"3 weeks"``), else as written.
 
     Args:
         details: The details of one message (as :meth:`DetailExtractor.extract` returns).

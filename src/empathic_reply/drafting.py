@@ -244,6 +244,9 @@ class _Found:
     def groupdict(self) -> dict[str, str | None]:
         return {name: self.group(name) for name in self._match.re.groupindex}
 
+    def span(self, name: str) -> tuple[int, int]:
+        return self._match.span(name)
+
 
 class _Folded:
     """A case-insensitive pattern that runs on the lowered text when that gives the same matches.
@@ -372,8 +375,6 @@ _NOUN_WORDS: Final = sorted(
         "order number",
         "phone number",
         "appointment",
-        "technician",
-        "engineer",
         "installation",
         "charge",
         "charges",
@@ -437,6 +438,12 @@ _OURS: Final = frozenset(
     }
 )
 _PRE: Final = rf"(?:(?P<pre>{_STATES})\s+)?(?:(?P<mod>{_MODIFIERS})\s+)?"
+# Idioms whose noun is not a thing of theirs ("up your game" is not "the game", "in order to
+# make room" is not "your order").
+_IDIOM: Final = re.compile(
+    r"\b(?:(?:up|raise|lift|step up|raising)\s+(?:your|ur|the|their)\s+game|"
+    r"in\s+order\s+(?:to|for|that))\b"
+)
 _OWN_NP: Final = _Folded(rf"\b(?:my|our)\s+{_PRE}(?P<noun>{_NOUNS})\b" + _AFTER)
 _THE_NP: Final = _Folded(rf"\b(?:the|this|that|your|ur|ya)\s+{_PRE}(?P<noun>{_NOUNS})\b" + _AFTER)
 _BARE_NP: Final = _Folded(rf"\b{_PRE}(?P<noun>{_NOUNS})\b" + _AFTER)
@@ -446,12 +453,39 @@ _PROBLEM: Final = _Folded(
     r"crash\w*|down|errors?|broke|cuts? out|drop(?:s|ping)?|slow|freez\w*|glitch\w*|bug\w*|"
     r"issues?|problems?|outage|fail\w*|stopped)\b"
 )
+# A person asked for is not a thing of theirs to check ("speak to a technician" is not "your
+# technician"): the request is to reach one. Job titles are never nouns in ``_NOUN_WORDS``.
+_PERSON_ASK: Final = _Folded(
+    r"\b(?:speak|talk|chat|get through|be put through)\s+(?:to|with)\s+(?:an?|the|your|ur)?\s*"
+    r"(?:(?:real|actual|qualified|proper)\s+)?(?P<who>technician|engineer|specialist|advis[eo]r|"
+    r"human|person|representative|agent)s?\b"
+)
 _LOGIN: Final = _Folded(r"\b(?:log ?in|sign ?in|password|locked out|2fa|verification code)\b")
 _LATE: Final = _Folded(
     r"\b(?:late|delay(?:ed)?|still waiting|waiting|hasn'?t (?:arrived|come)|not (?:arrived|here)|"
     r"never (?:arrived|came|showed)|where is)\b"
 )
-_DOUBLE_CHARGE: Final = _Folded(r"\b(?:charged (?:me )?twice|double[- ]charged|charged double)\b")
+_DOUBLE_CHARGE: Final = _Folded(
+    r"\b(?:charged (?:me )?(?:[$£€]?\d[\d.,]* )?twice|double[- ]charged|charged double)\b"
+)
+
+# "isn't sorted", "still not fixed", "if you don't resolve this": what the customer is waiting
+# for, in their verb, when no thing of theirs is named ("the problem that still isn't sorted").
+_UNRESOLVED: Final = _Folded(
+    r"\b(?:(?:is|are|was|has|have|had)(?:n'?t| not)(?: been)?|not(?: yet)?(?: been)?|"
+    r"never(?: been)?|still not|yet to be)\s+(?:properly\s+|fully\s+|actually\s+)?"
+    r"(?P<done>sorted|fixed|resolved|solved|dealt with|addressed)\b|"
+    r"\b(?:(?:do|does|did|can|could|will|wo)(?:n'?t| not)|fail(?:s|ed)? to)\s+"
+    r"(?:even\s+)?(?P<verb>sort|fix|resolve|solve)\b|\b(?P<un>unresolved|unsolved)\b"
+)
+_DONE_FORM: Final = {
+    "sort": "sorted",
+    "fix": "fixed",
+    "resolve": "resolved",
+    "solve": "solved",
+    "unresolved": "resolved",
+    "unsolved": "solved",
+}
 
 _WORDED_ISSUES: Final = (  # when no noun of the customer's was found
     (frozenset({"delivery"}), _LATE, "the late delivery"),
@@ -509,8 +543,18 @@ _INTENT_ISSUE: Final = {
     "feedback": "your feedback",
     "complaint": "what happened",
     "urgent": "this",
-    "escalation_threat": "what happened",
+    # Someone taking it further has a complaint, and it is theirs: "what happened" names
+    # nothing ("look into what happened with you").
+    "escalation_threat": "your complaint",
 }
+
+# Date roles (see ``models.Detail``) for each date value a template can use.
+_INCIDENT_ROLES: Final = frozenset({None, "since", "waited"})
+_DEADLINE_ROLES: Final = frozenset({"deadline"})
+_PROMISED_ROLES: Final = frozenset({"promised"})
+# Values whose presence makes a variant that mirrors them fit better (see ``_fit``).
+_SPECIFICS: Final = ("product", "wait", "amount", "date", "deadline", "promised")
+_AS_DEADLINE: Final = frozenset({"deadline"})
 
 _ORDER_ID: Final = re.compile(r"^(?:order\s*)?#?[A-Za-z0-9][A-Za-z0-9-]{2,30}$", re.IGNORECASE)
 _SAFE_VALUE: Final = re.compile(r"^[\w$£€¥%.,'’&:/ -]{1,40}$", re.UNICODE)
@@ -580,6 +624,10 @@ def issue_phrase(analysis: Analysis) -> str:  # noqa: PLR0911 - one exit per fal
     own = _own_phrase(text, complaint=complaint)
     if own:
         return own
+    asked = _PERSON_ASK.search(text)
+    if asked is not None:
+        who = (asked.group("who") or "").lower()
+        return f"access to {'an' if who[:1] in 'aeiou' else 'a'} {who}"
     for needed, pattern, phrase in _WORDED_ISSUES:
         if topics & needed and pattern.search(text):
             return phrase
@@ -593,6 +641,11 @@ def issue_phrase(analysis: Analysis) -> str:  # noqa: PLR0911 - one exit per fal
         return topic_phrase
     if product:
         return f"your {product}"
+    unresolved = _UNRESOLVED.search(text)
+    if unresolved is not None:
+        done = unresolved.group("done") or unresolved.group("verb") or unresolved.group("un")
+        done = (done or "").lower()
+        return f"the problem that still isn't {_DONE_FORM.get(done, done)}"
     return _INTENT_ISSUE.get(analysis.intent, "this")
 
 
@@ -741,6 +794,10 @@ def state_of(match: re.Match[str] | _Found) -> str:
     return (groups.get("post") or groups.get("pre") or "").lower()
 
 
+def _lowered(text: str | Prepared) -> str:
+    return text.lowered if isinstance(text, Prepared) else text.lower()
+
+
 def _own_phrase(text: str | Prepared, *, complaint: bool) -> str:
     """The customer's own words for the thing at stake, as we would say them back.
 
@@ -753,6 +810,11 @@ def _own_phrase(text: str | Prepared, *, complaint: bool) -> str:
         if match is None:
             continue
         written = match.group("noun") or ""  # the group is not optional: always set
+        if written.lower() in {"game", "order"}:
+            start, end = match.span("noun")
+            idiom = _IDIOM.search(_lowered(text), max(0, start - 20), end + 8)
+            if idiom is not None and idiom.start() <= start < idiom.end():
+                continue  # the next, wider pattern finds the same idiom and gives up too
         noun = _as_written(written)
         noun = {"order number": "order", "wi-fi": "wifi", "preorder": "pre-order"}.get(noun, noun)
         owner = fixed_owner
@@ -1263,9 +1325,12 @@ class Drafter:
         public = channel == "public"
         from empathic_reply.details import waited_for  # lazy, like _personal_finder
 
-        def first(kind: str) -> str:
+        def first(kind: str, roles: frozenset[str | None] | None = None) -> str:
+            # ``roles``: only details with one of these roles (None: any role).
             for detail in analysis.details:
                 if detail.kind != kind or (public and detail.personal):
+                    continue
+                if roles is not None and detail.role not in roles:
                     continue
                 raw = detail.text
                 if kind == "duration" and detail.value and re.match(r"^\d+ \w+$", detail.value):
@@ -1294,7 +1359,13 @@ class Drafter:
             "product": first("product"),
             "wait": _safe_value(waited_for(analysis.details)),  # the wait, not a promise
             "amount": first("amount"),
-            "date": first("date"),
+            # When something happened; a date they need it by or were promised is not that
+            # ("sorry Friday went the way it did" to "sort it by Friday or I sue").
+            "date": first("date", _INCIDENT_ROLES),
+            "deadline": first("date", _DEADLINE_ROLES),
+            # Told "by Friday" and it is past: the promise variants (which also need a promise
+            # cue) take a deadline date when no date was tagged as the promised one.
+            "promised": first("date", _PROMISED_ROLES) or first("date", _DEADLINE_ROLES),
             "suggestion": suggestion_phrase(analysis.text)
             if max(analysis.intent_score("request"), analysis.intent_score("feedback")) >= 0.3
             else "",
@@ -1346,7 +1417,11 @@ class Drafter:
             analysis=analysis,
             channel=channel,
             values=values,
-            available=frozenset(k for k in ("product", "wait", "amount", "date") if values[k]),
+            available=frozenset(
+                k
+                for k in _SPECIFICS
+                if values[k] and not (k == "promised" and values[k] == values["deadline"])
+            ),
             intents=intents,
             topics=topics,
             emotions=emotions,
@@ -1391,7 +1466,9 @@ class Drafter:
                 families=frozenset(_FAMILY[e] for e in spec.emotions),
                 sentiment=frozenset(spec.sentiment),
                 formality=formality,
-                optional_used=variant.optional_used,
+                # A promised date that is only a "by Friday" date is the deadline value too.
+                optional_used=variant.optional_used
+                | (_AS_DEADLINE if "promised" in variant.optional_used else frozenset()),
                 cues=cue_pattern,
                 cues_lower=cues_lower,
                 weighted_intents=tuple(

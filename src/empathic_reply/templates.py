@@ -79,7 +79,7 @@ ALWAYS_VARIABLES: Final = frozenset({"greeting", "issue", "order", "brand", "cha
 """Variables that are always non-empty strings."""
 
 OPTIONAL_VARIABLES: Final = frozenset(
-    {"name", "product", "wait", "amount", "date", "agent", "suggestion"}
+    {"name", "product", "wait", "amount", "date", "deadline", "promised", "agent", "suggestion"}
 )
 """Variables that may be empty: guard them with ``{% if x %}`` or list them in ``requires``."""
 

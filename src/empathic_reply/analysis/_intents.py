@@ -19,6 +19,10 @@ Every intent starts from its rule score (noisy-or of the matching rules, see
   when a complaint is clear and the only thanks is a bare sign-off (rules marked
   ``attrs.courtesy``: "...that is no excuse! Thanks"); gratitude with a reason ("thanks for
   sorting it") keeps its score.
+* **thanks** that closes a question or request (only rules marked ``attrs.signoff``, all
+  after the first question or request match: "can you check my order? thank you") is
+  damped below the ask; next to a rule marked ``attrs.ahead`` (thanking in advance: "TIA",
+  "appreciate any help") any thanks is: help asked for is not help given.
 * Rules marked ``attrs.sarcasm`` ("thanks for nothing") damp thanks and praise; rules marked
   ``attrs.rhetorical`` ("you call this a burger?", "why the heck can't you...?") damp the
   question: a question that answers itself is the complaint, not a request for information.
@@ -79,6 +83,8 @@ _W_THREAT = 0.5  # leaving, escalating or an emergency: something went wrong, un
 # its question weight is scaled by this.
 _POLITE_QUESTION = 0.5
 _COURTESY_THANKS = 0.6  # a bare sign-off "thanks" next to a clear complaint is scaled by this
+_SIGNOFF_THANKS = 0.5  # thanks that only closes a question or request, or thanks in advance
+_ASK_LABELS = ("question", "request")
 _SARCASM = 0.3  # thanks and praise, when a rule reads the thanks as sarcasm
 _RHETORICAL = 0.5  # the question, when a rule reads it as rhetorical and a complaint is clear
 
@@ -160,12 +166,14 @@ class IntentDetector:
         self._courtesy: frozenset[str] = frozenset()
         self._sarcasm: frozenset[str] = frozenset()
         self._rhetorical: frozenset[str] = frozenset()
+        self._signoff: frozenset[str] = frozenset()
+        self._ahead: frozenset[str] = frozenset()
 
     def _weak_ids(self) -> frozenset[str]:
         """Ids of the rules marked ``attrs.needs_context`` (recomputed if ``rules`` changes).
 
-        The ids marked ``attrs.courtesy``, ``attrs.sarcasm`` and ``attrs.rhetorical`` are
-        recomputed with them.
+        The ids marked ``attrs.courtesy``, ``attrs.sarcasm``, ``attrs.rhetorical``,
+        ``attrs.signoff`` and ``attrs.ahead`` are recomputed with them.
         """
         if self._weak_of is not self.rules:
             rules = self.rules.rules
@@ -173,6 +181,8 @@ class IntentDetector:
             self._courtesy = frozenset(r.id for r in rules if r.attrs.get("courtesy"))
             self._sarcasm = frozenset(r.id for r in rules if r.attrs.get("sarcasm"))
             self._rhetorical = frozenset(r.id for r in rules if r.attrs.get("rhetorical"))
+            self._signoff = frozenset(r.id for r in rules if r.attrs.get("signoff"))
+            self._ahead = frozenset(r.id for r in rules if r.attrs.get("ahead"))
             self._weak_of = self.rules
         return self._weak
 
@@ -237,6 +247,8 @@ class IntentDetector:
             if complaint >= 0.5:
                 praise *= 0.5
             scores["praise"] = praise
+        if "thanks" in scores:
+            self._defer_to_ask(scores, groups)
         if complaint >= 0.5:
             self._defer_to_complaint(scores, groups, polarity)
 
@@ -255,6 +267,23 @@ class IntentDetector:
             )
         intents.sort(key=_RANK)
         return intents
+
+    def _defer_to_ask(self, scores: dict[str, float], groups: dict[str, list[Match]]) -> None:
+        """Damp, in place, thanks that closes or anticipates a question or request.
+
+        Thanks in advance (a rule marked ``attrs.ahead`` matched) thanks for nothing done
+        yet; a thanks made only of ``attrs.signoff`` rules, all after the first question or
+        request match (of score >= 0.5), signs the ask off. Either way the ask outranks it.
+        """
+        asks = [m for label in _ASK_LABELS if scores.get(label, 0.0) >= 0.5 for m in groups[label]]
+        if not asks:
+            return
+        if any(m.rule.id in self._ahead for m in asks):
+            scores["thanks"] *= _SIGNOFF_THANKS
+            return
+        first_ask = min(m.start for m in asks)
+        if all(m.rule.id in self._signoff and m.start > first_ask for m in groups["thanks"]):
+            scores["thanks"] *= _SIGNOFF_THANKS
 
     def _defer_to_complaint(
         self, scores: dict[str, float], groups: dict[str, list[Match]], polarity: float
