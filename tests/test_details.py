@@ -802,3 +802,73 @@ def test_weak_date_cues_defer_or_give_no_role(
     """ "for" and "delivered" alone say nothing about a date; a stronger cue before them does."""
     dates = [d for d in extractor.extract(text) if d.kind == "date"]
     assert [d.role for d in dates] == [role]
+
+
+# -- amounts that are not money; "one day" that is not a duration; "in 3 days" to go ---------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "blasting some 50 Cent in the car while I wait",  # a name
+        "I weigh 135 pounds and your size chart is useless",
+        "ordered a 50 pound bag of dog food and it split open",
+        "lost 20 pounds since January, the fitness app is great",
+        "this parcel must be 30 pounds, the courier left it at the gate",  # no money word
+        "just my 2 cents on the new layout",
+    ],
+)
+def test_not_amounts(extractor: DetailExtractor, text: str) -> None:
+    assert not [d for d in extractor.extract(text) if d.kind == "amount"]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("you charged me 20 pounds twice", "20 pounds"),
+        ("paid 135 pounds for a ticket that never came", "135 pounds"),
+        ("where is my refund of 40 pounds", "40 pounds"),
+        ("the bag weighs nothing but cost me £135", "£135"),  # a symbol is always money
+        ("the stamp cost 50 cents", "50 cents"),
+        ("you are charging me $113 dollars", "$113"),
+    ],
+)
+def test_money_amounts_kept(extractor: DetailExtractor, text: str, found: str) -> None:
+    assert one(extractor, text, "amount").text == found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "One day, folks will look back on this queue and laugh",
+        "one day I'll get a straight answer from you",
+        "@shopco @rivalco One day, people will remember this price war",
+        "maybe one day you will fix the app",
+        "it'll be worth it one day.",
+    ],
+)
+def test_someday_is_not_a_duration(extractor: DetailExtractor, text: str) -> None:
+    details = extractor.extract(text)
+    assert not [d for d in details if d.kind == "duration"]
+    assert waited_for(details) == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "role"),
+    [
+        ("the replacement arrives in 3 days apparently", "until"),
+        ("I fly in 2 days and my passport holder is still missing", "until"),
+        ("my exam is in a week's time", "until"),
+        # Not time to go: the time in which nothing happened, or a count in a period.
+        ("in 3 days nobody has answered my email", "promised"),
+        ("the app froze 3 times in 2 weeks", "rate"),
+        ("the game crashed in 2 minutes", "promised"),
+        # A stronger cue still wins.
+        ("they told me it would come in 5 days", "promised"),
+        # "one day" as a real span is still a duration.
+        ("it took one day to arrive", "waited"),
+        ("One day later and still no reply", "waited"),
+    ],
+)
+def test_in_duration_roles(extractor: DetailExtractor, text: str, role: str | None) -> None:
+    assert [d.role for d in extractor.extract(text) if d.kind == "duration"] == [role]

@@ -1083,6 +1083,8 @@ def test_a_sarcastic_thanks_on_a_complaint_gets_no_cheerful_reply():
             "Could you add a setting to skip a week while I'm away?",
             "a setting to skip a week while you're away",
         ),
+        ("How about adding a night theme to the app?", "a night theme"),
+        ("What if you had a discount for students", "a discount for students"),
         ("It would be lovely if you could add a night theme to the app", "a night theme"),
         ("wish you'd let me change my delivery slot", "a way to let you change your delivery slot"),
         ("You should have called me back", ""),

@@ -278,3 +278,31 @@ def _vocab() -> list[str]:
     data = files("empathic_reply.data").joinpath("models").joinpath("emotions_bow.npz")
     with np.load(io.BytesIO(data.read_bytes())) as arrays:
         return bytes(arrays["vocab"]).decode("utf-8").split("\n")
+
+
+# -- session 3: worry needs a fear or uncertainty cue ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "your service is awful, sort it out",
+        "terrible support, be better",
+        "What if you had a discount for students",
+    ],
+)
+def test_anger_or_a_suggestion_is_not_worry(nlp, detector, scorer, text) -> None:
+    assert "fear" not in {e.family for e in detect(nlp, detector, scorer, text)}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm nervous my parcel will get stolen",
+        "what if the refund never comes?",
+        "this is really scary, someone used my card",
+        "I'm anxious about the payment",
+    ],
+)
+def test_fear_cues_are_worry(nlp, detector, scorer, text) -> None:
+    assert "worry" in {e.label for e in detect(nlp, detector, scorer, text)}

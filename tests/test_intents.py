@@ -625,3 +625,48 @@ def test_since_when_between_friends_is_not_a_complaint(analyzer: Analyzer) -> No
 def test_nobody_able_to_help_is_a_complaint(analyzer: Analyzer) -> None:
     text = "@ShopCo how will you sort this? I tried email and phone and no one is able to help"
     assert analyzer.analyze(text).intent == "complaint"
+
+
+# -- session 3: suggestions, managers and doubts are not questions or threats ----------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "What if you did a discount for nurses",
+        "how about adding a sleep timer",
+        "what about offering oat milk at the drive thru",
+        "you guys should do a points scheme",
+        "y'all should sell the big bags again",
+    ],
+)
+def test_suggestions_are_feedback(analyzer: Analyzer, text: str) -> None:
+    found = scores(analyzer, text)
+    assert found.get("feedback", 0.0) >= 0.5
+    assert found.get("feedback", 0.0) >= found.get("question", 0.0)
+    assert found.get("complaint", 0.0) < 0.5
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The store manager told me the recipe changed. Surely that can't be legal.",
+        "I doubt this is even allowed",
+        "the manager said it was fine",
+    ],
+)
+def test_doubt_or_mentioning_a_manager_is_not_a_threat(analyzer: Analyzer, text: str) -> None:
+    assert scores(analyzer, text).get("escalation_threat", 0.0) < 0.5
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I want to speak to a manager about this",
+        "I'm going to take legal action",
+        "my lawyer will be in touch",
+        "I will report you to trading standards",
+    ],
+)
+def test_real_threats_still_escalate(analyzer: Analyzer, text: str) -> None:
+    assert scores(analyzer, text).get("escalation_threat", 0.0) >= 0.5

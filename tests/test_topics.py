@@ -103,3 +103,75 @@ def test_non_money_senses_are_not_money_topics(
 )
 def test_money_senses_stay_money_topics(detector: TopicDetector, text: str, topic: str) -> None:
     assert topic in {t.label for t in detector.detect(text) if t.score >= 0.5}
+
+
+# -- session 3: what was paid is context, digital content is not an order ------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I paid £40 for this kettle and it stopped working after two weeks",
+        "Spent $25 on these earbuds and the left one is already broken",
+        "paid good money for a faulty toaster",
+    ],
+)
+def test_price_paid_for_a_faulty_thing_is_product_quality_not_billing(
+    detector: TopicDetector, text: str
+) -> None:
+    scores = {t.label: t.score for t in detector.detect(text)}
+    assert scores["product_quality"] >= 0.5
+    assert scores.get("billing", 0.0) < 0.5
+    assert scores.get("pricing", 0.0) < 0.5
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("I was charged twice on my card", "billing"),
+        ("my payment failed again", "billing"),
+        ("the invoice says I owe £20 more", "billing"),
+        ("why did the price go up to £12?", "pricing"),
+    ],
+)
+def test_charge_bill_or_payment_problems_stay_billing_or_pricing(
+    detector: TopicDetector, text: str, topic: str
+) -> None:
+    assert topic in {t.label for t in detector.detect(text) if t.score >= 0.5}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my in-game items vanished after the patch",
+        "the gun attachments are missing in multiplayer",
+        "my game is missing features since the patch",
+    ],
+)
+def test_missing_game_or_app_content_is_technical_not_order(
+    detector: TopicDetector, text: str
+) -> None:
+    scores = {t.label: t.score for t in detector.detect(text)}
+    assert scores.get("technical", 0.0) >= 0.5
+    assert scores.get("order", 0.0) < 0.5
+    assert scores.get("delivery", 0.0) < 0.5
+
+
+def test_missing_songs_are_not_an_order(detector: TopicDetector) -> None:
+    labels = {t.label for t in detector.detect("half the songs in my playlist are missing")}
+    assert not labels & {"order", "delivery"}
+
+
+@pytest.mark.parametrize(
+    "text", ["can I use my loyalty card online?", "my gift card came in the post"]
+)
+def test_loyalty_and_gift_cards_are_not_billing(detector: TopicDetector, text: str) -> None:
+    assert "billing" not in {t.label for t in detector.detect(text) if t.score >= 0.5}
+
+
+def test_paying_for_a_connection_speed_is_technical_not_billing(detector: TopicDetector) -> None:
+    scores = {
+        t.label: t.score for t in detector.detect("paying for 500Mbps and getting 20, sort it")
+    }
+    assert scores.get("technical", 0.0) >= 0.5
+    assert scores.get("billing", 0.0) < 0.5

@@ -140,6 +140,13 @@ class _Lexicon(NamedTuple):
     not_street: frozenset[str]
     length_nouns: frozenset[str]
     not_length_after: frozenset[str]
+    weight_cues: frozenset[str] = frozenset()
+    money_cues: frozenset[str] = frozenset()
+    opinion_before: frozenset[str] = frozenset()
+    someday_after: frozenset[str] = frozenset()
+    future_cues: frozenset[str] = frozenset()
+    past_cues: frozenset[str] = frozenset()
+    not_past_ed: frozenset[str] = frozenset()
 
 
 _Validator = Callable[[str, int, int, _Lexicon], "tuple[int, int] | None"]
@@ -388,12 +395,87 @@ _QUALIFIER_BEFORE = re.compile(
 )
 
 
+# "one day" / "some day" meaning "someday": it starts the sentence and a new clause follows
+# ("One day, people will...", "one day I'll..."), or it ends a clause about the future
+# ("it'll pay off one day").
+_ONE_DAY: Final = re.compile(r"(?:one|some) day", re.IGNORECASE)
+_CLAUSE_START: Final = re.compile(
+    r"(?:^|[.!?;:\n]\s*|\b(?:and|but|so|maybe|perhaps|hopefully)\s+)(?:[@#]\w+\s+)*$"
+)
+_WORD_NEXT: Final = re.compile(r"\s*(,)?\s*([a-z']+)?", re.IGNORECASE)  # comma, word
+_FUTURE_BEFORE: Final = re.compile(
+    r"\b(?:will|'ll|would|gonna|going to|might|hope)\b", re.IGNORECASE
+)
+_CLAUSE_END: Final = re.compile(r"\s*(?:[.!?;\n]|$)")
+
+
+def _is_someday(text: str, start: int, end: int, lexicon: _Lexicon) -> bool:
+    """Whether "one day" means someday ("One day, people will...", "it'll pay off one day")."""
+    if not _ONE_DAY.fullmatch(text, start, end):
+        return False
+    before = text[:start]  # only for "one day" / "some day": rare
+    after = _WORD_NEXT.match(text, end)
+    if (
+        _CLAUSE_START.search(before)
+        and after is not None
+        and (
+            (after.group(2) or "").lower() in lexicon.someday_after
+            or (after.group(1) and _FUTURE_BEFORE.search(_sentence_after(text, end)))
+        )
+    ):
+        return True  # "One day, people will...", "one day I'll..."
+    return bool(_CLAUSE_END.match(text, end) and _FUTURE_BEFORE.search(_clause_before(text, start)))
+
+
 def _check_duration(text: str, start: int, end: int, lexicon: _Lexicon) -> tuple[int, int] | None:
+    if _is_someday(text, start, end, lexicon):
+        return None
     qualifier = _QUALIFIER_BEFORE.search(text, max(0, start - 16), start)
     return (qualifier.start(), end) if qualifier else (start, end)
 
 
+_AMOUNT_UNIT: Final = re.compile(r"([A-Za-z]+)$")
+_SENTENCE_AFTER: Final = re.compile(r"[^.!?;\n]{0,40}")
+
+
+def _sentence_after(text: str, end: int) -> str:
+    """The text after ``end`` in the same sentence, at most 40 characters."""
+    after = _SENTENCE_AFTER.match(text, end)
+    return after.group() if after else ""
+
+
+def _clause_words(text: str, start: int, end: int) -> set[str]:
+    """Words of the clause around ``text[start:end]`` (40 characters either side)."""
+    return set(_words_of(_clause_before(text, start))) | set(_words_of(_sentence_after(text, end)))
+
+
+def _check_amount_word(
+    text: str, start: int, end: int, lexicon: _Lexicon
+) -> tuple[int, int] | None:
+    """Keep "<number> <currency word>" only when it is money.
+
+    Not "50 Cent" (a name), "my 2 cents" (an opinion) or a weight in pounds ("I weigh 135
+    pounds", "a 50 pound bag"): "pounds" needs a money word in the clause.
+    """
+    unit_match = _AMOUNT_UNIT.search(text, start, end)
+    unit = unit_match.group(1) if unit_match else ""
+    lowered = unit.lower()
+    if lowered in {"cent", "cents"}:
+        if unit[:1].isupper() and unit[1:].islower():
+            return None  # "50 Cent": a name
+        before = _words_of(text[max(0, start - 12) : start])
+        if lowered == "cents" and before and before[-1] in lexicon.opinion_before:
+            return None
+        return start, end
+    if lowered in {"pound", "pounds"}:
+        words = _clause_words(text, start, end)
+        if words & lexicon.weight_cues or not words & lexicon.money_cues:
+            return None
+    return start, end
+
+
 _VALIDATORS: Final[Mapping[str, _Validator]] = {
+    "amount_word": _check_amount_word,
     "duration": _check_duration,
     "staff_name": _check_staff_name,
     "luhn": _check_luhn,
@@ -704,7 +786,38 @@ def _duration_role(text: str, start: int, end: int, lexicon: _Lexicon) -> str | 
         return "rate"
     if _is_length(span, text, end, lexicon):
         return "length"
-    return _cue_role(list(_DURATION_BEFORE.finditer(window)))
+    cues = list(_DURATION_BEFORE.finditer(window))
+    cue_role = _cue_role(cues)
+    if (
+        cue_role == "promised"
+        and cues[-1].group().lower() == "in"
+        and _is_future(window, text, end, lexicon)
+    ):
+        return "until"
+    return cue_role
+
+
+_CONJUNCTION: Final = re.compile(r",|\b(?:and|but|so|yet|because|cos)\b", re.IGNORECASE)
+_IN_BEFORE: Final = re.compile(r"\bin\s+$", re.IGNORECASE)
+_TIME_AFTER: Final = re.compile(r"(?:'s|s'|')?\s+time\b", re.IGNORECASE)
+
+
+def _is_future(window: str, text: str, end: int, lexicon: _Lexicon) -> bool:
+    """Whether "in <duration>" is time still to go ("it arrives in 3 days", "I fly in 2 days").
+
+    Only for "in" right before the duration, with a future cue in the clause and no word
+    saying it is the time in which something did (not) happen ("in 3 days nobody has
+    answered", "3 times in 2 weeks").
+    """
+    if not _IN_BEFORE.search(window):
+        return False
+    after = _CONJUNCTION.split(_sentence_after(text, end), maxsplit=1)[0]
+    words = set(_words_of(window)) | set(_words_of(after))
+    if words & lexicon.past_cues or any(
+        len(word) > 3 and word.endswith("ed") and word not in lexicon.not_past_ed for word in words
+    ):
+        return False
+    return bool(_TIME_AFTER.match(text, end) or words & lexicon.future_cues)
 
 
 def _cue_role(cues: list[re.Match[str]]) -> str | None:
@@ -1000,6 +1113,13 @@ class DetailExtractor:
             not_street=_word_set(labels, "address", "not_street"),
             length_nouns=_word_set(labels, "duration", "length_nouns"),
             not_length_after=_word_set(labels, "duration", "not_length_after"),
+            weight_cues=_word_set(labels, "amount", "weight_cues"),
+            money_cues=_word_set(labels, "amount", "money_cues"),
+            opinion_before=_word_set(labels, "amount", "opinion_before"),
+            someday_after=_word_set(labels, "duration", "someday_after"),
+            future_cues=_word_set(labels, "duration", "future_cues"),
+            past_cues=_word_set(labels, "duration", "past_cues"),
+            not_past_ed=_word_set(labels, "duration", "not_past_ed"),
         )
         detail_rules = [r for r in merged.rules if r.enabled and _is_detail_rule(r)]
         personal_rules = [r for r in detail_rules if _blocks_personal(r)]

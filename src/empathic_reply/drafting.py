@@ -697,10 +697,16 @@ _SUGGESTS: Final = tuple(
         rf"(?P<way>)(?={_PRODUCT_VERBS}\b)" + _SUGGESTION_BODY,
         r"\bmake it possible (?:for (?:me|us|people|customers|users) )?to (?P<way>)"
         + _SUGGESTION_BODY,
+        # "how about adding a dark mode?", "what if you had a student discount"
+        r"\b(?:how|what) about (?:adding|introducing|offering|bringing back)\s+"
+        rf"(?P<thing>){_NOT_A_THING}" + _SUGGESTION_BODY,
+        r"\bwhat if (?:you|u)(?: guys)? (?:had|offered|sold|stocked|added|introduced)\s+"
+        rf"(?P<thing>){_NOT_A_THING}" + _SUGGESTION_BODY,
     )
 )
 _SUGGESTION_HINT: Final = re.compile(
-    r"\b(?:add|introduce|bring back|offer|implement|wish|would be|should|need to|possible)\b"
+    r"\b(?:add|introduce|bring back|offer|implement|wish|would be|should|need to|possible|"
+    r"how about|what about|what if)\b"
 )
 # First person becomes second ("pause my deliveries" -> "pause your deliveries"); the
 # customer's "you" is us ("send you photos" -> "send us photos").

@@ -84,6 +84,10 @@ _MODEL_SUPPORT: Final = 0.6
 _DAMP_JOY_WHEN_NEGATIVE: Final = 0.5
 _DAMP_NEGATIVE_WHEN_POSITIVE: Final = 0.7
 _NEGATIVE_FAMILIES: Final = frozenset({"anger", "disgust", "fear", "sadness"})
+# Families the model only reinforces and never reports alone: the bag of words reads fear
+# into plain anger ("service is terrible" -> fear), so worry needs a fear or uncertainty cue
+# from the rules (worried, scared, anxious, what if...).
+_RULE_CUED_FAMILIES: Final = frozenset({"fear"})
 # Their positions among the model's outputs, in the set's iteration order (the polarity adds
 # them up in that order, as it did when it iterated over the set).
 _NEGATIVE_POSITIONS: Final = tuple(_CLASSES.index(f) for f in _NEGATIVE_FAMILIES)
@@ -435,7 +439,7 @@ class EmotionDetector:
             candidates[item.label] = _Candidate(item.label, family, score, item.evidence())
             covered.add(family)
         for family, score in model_scores.items():
-            if family in covered:
+            if family in covered or family in _RULE_CUED_FAMILIES:
                 continue
             label = self._defaults[family]
             if family == "surprise" and question and "confusion" in self._families:
