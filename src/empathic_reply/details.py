@@ -435,17 +435,19 @@ def _check_duration(text: str, start: int, end: int, lexicon: _Lexicon) -> tuple
 
 
 _AMOUNT_UNIT: Final = re.compile(r"([A-Za-z]+)$")
-_SENTENCE_AFTER: Final = re.compile(r"[^.!?;\n]{0,40}")
+# How far either side of a detail its clause is read for cues (characters, same sentence).
+_ROLE_WINDOW: Final = 40
+_SENTENCE_AFTER: Final = re.compile(rf"[^.!?;\n]{{0,{_ROLE_WINDOW}}}")
 
 
 def _sentence_after(text: str, end: int) -> str:
-    """The text after ``end`` in the same sentence, at most 40 characters."""
+    """The text after ``end`` in the same sentence, at most :data:`_ROLE_WINDOW` long."""
     after = _SENTENCE_AFTER.match(text, end)
     return after.group() if after else ""
 
 
 def _clause_words(text: str, start: int, end: int) -> set[str]:
-    """Words of the clause around ``text[start:end]`` (40 characters either side)."""
+    """Words of the clause around ``text[start:end]`` (:data:`_ROLE_WINDOW` either side)."""
     return set(_words_of(_clause_before(text, start))) | set(_words_of(_sentence_after(text, end)))
 
 
@@ -667,11 +669,11 @@ _NORMALISERS: Final[Mapping[str, Callable[[str], str | None]]] = {
 # as one: a rate ("£50 a week"), time still to go ("a week away"), the length of a thing
 # ("a 2 hour flight"), an age ("my 3 year old") or how long they have been a customer or
 # had the product ("a customer for 10 years", "broke after a month").
-_ROLE_WINDOW: Final = 40
+_AGO_AFTER: Final = re.compile(r"\s*ago\b", re.IGNORECASE)  # "3 weeks ago", "Monday ago"
 # Cues right after a duration, tried in order (the first that matches decides).
 _DURATION_AFTER: Final = (
     ("age", re.compile(r"\s*-?\s*old\b", re.IGNORECASE)),
-    ("since", re.compile(r"\s*ago\b", re.IGNORECASE)),
+    ("since", _AGO_AFTER),
     (
         "tenure",
         re.compile(
@@ -700,7 +702,6 @@ _DURATION_AFTER: Final = (
         ),
     ),
 )
-_DATE_AFTER_SINCE: Final = re.compile(r"\s*ago\b", re.IGNORECASE)
 # Weak cues ("for", "after", "in", "within", a range "2-") stand for their group only when no
 # other cue comes before them in the window: "waiting for 3 weeks" is a wait, "using it for
 # 3 weeks" is tenure, "died in 2 days" is tenure, "told it would come in 5 days" a promise.
@@ -720,7 +721,12 @@ _DURATION_BEFORE: Final = re.compile(
     r"(?P<range>\d\s*(?:-|–|to)\s*$)",
     re.IGNORECASE,
 )
-_WEAK_CUES: Final = {"weak_waited": "waited", "weak_promised": "promised", "range": "promised"}
+# Each weak cue group -> the role it gives when no stronger cue comes before it.
+_WEAK_CUES: Final[Mapping[str, str | None]] = {
+    "weak_waited": "waited",
+    "weak_promised": "promised",
+    "range": "promised",
+}
 # "£50 a week", "3 emails a day", "$500 a month": an amount or a count right before a
 # duration of one unit makes it a rate.
 _ONE_UNIT: Final = re.compile(r"(?:a|an|one|1)\s?(?:[a-z]+)", re.IGNORECASE)
@@ -745,7 +751,7 @@ _DATE_BEFORE: Final = re.compile(
 # Date cues that say nothing alone ("a search for December 21st", "delivered today" is when it
 # happened): they defer to a stronger cue earlier in the clause ("supposed to be delivered
 # Friday", "need it for Friday"), else the date has no role.
-_WEAK_DATE_CUE: Final = "weak"
+_WEAK_DATE_CUES: Final[Mapping[str, str | None]] = {"weak": None}
 _SENTENCE_END: Final = re.compile(r"[.!?;\n]")
 
 
@@ -787,7 +793,7 @@ def _duration_role(text: str, start: int, end: int, lexicon: _Lexicon) -> str | 
     if _is_length(span, text, end, lexicon):
         return "length"
     cues = list(_DURATION_BEFORE.finditer(window))
-    cue_role = _cue_role(cues)
+    cue_role = _cue_role(cues, _WEAK_CUES)
     if (
         cue_role == "promised"
         and cues[-1].group().lower() == "in"
@@ -820,17 +826,23 @@ def _is_future(window: str, text: str, end: int, lexicon: _Lexicon) -> bool:
     return bool(_TIME_AFTER.match(text, end) or words & lexicon.future_cues)
 
 
-def _cue_role(cues: list[re.Match[str]]) -> str | None:
-    """The nearest cue's role; a weak cue defers to a stronger one earlier in the clause."""
+def _cue_role(cues: list[re.Match[str]], weak: Mapping[str, str | None]) -> str | None:
+    """The nearest cue's role; a weak cue defers to a stronger one earlier in the clause.
+
+    Args:
+        cues: The cues before the detail, in order (the last one is the nearest).
+        weak: The weak cue groups, each with the role it gives when no stronger cue comes
+            before it (``None``: no role).
+    """
     if not cues:
         return None
     group = str(cues[-1].lastgroup)
-    if group not in _WEAK_CUES:
+    if group not in weak:
         return group
     for cue in reversed(cues[:-1]):
-        if cue.lastgroup not in _WEAK_CUES:
+        if cue.lastgroup not in weak:
             return cue.lastgroup
-    return _WEAK_CUES[group]
+    return weak[group]
 
 
 def _role(kind: str, text: str, start: int, end: int, lexicon: _Lexicon) -> str | None:
@@ -839,12 +851,9 @@ def _role(kind: str, text: str, start: int, end: int, lexicon: _Lexicon) -> str 
         return _duration_role(text, start, end, lexicon)
     if kind != "date":
         return None
-    if _DATE_AFTER_SINCE.match(text, end):
+    if _AGO_AFTER.match(text, end):
         return "since"
-    for cue in reversed(list(_DATE_BEFORE.finditer(_clause_before(text, start)))):
-        if cue.lastgroup != _WEAK_DATE_CUE:
-            return cue.lastgroup  # the nearest cue that says something
-    return None
+    return _cue_role(list(_DATE_BEFORE.finditer(_clause_before(text, start))), _WEAK_DATE_CUES)
 
 
 _WAITED_AGO: Final = re.compile(r"(?P<span>.+?)\s+ago", re.IGNORECASE)

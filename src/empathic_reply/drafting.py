@@ -744,6 +744,10 @@ _MAX_SUGGESTION_WORDS: Final = 12
 _WHERE_TAIL: Final = re.compile(r" (?:to|on|in|into|for) (?:the|our) (?:app|website|site|service)$")
 
 
+def _lowered(text: str | Prepared) -> str:
+    return text.lowered if isinstance(text, Prepared) else text.lower()
+
+
 def suggestion_phrase(text: str | Prepared) -> str:
     """What the customer suggests, as we would say it back, or "" when nothing clean is found.
 
@@ -754,8 +758,7 @@ def suggestion_phrase(text: str | Prepared) -> str:
     words, has digits, symbols or rude words, or when no suggestion pattern matches: the
     variant then uses its own wording. The phrase is only ever a template *value*.
     """
-    lowered = text.lowered if isinstance(text, Prepared) else text.lower()
-    if _SUGGESTION_HINT.search(lowered) is None:
+    if _SUGGESTION_HINT.search(_lowered(text)) is None:
         return ""  # the cheap check first: most messages suggest nothing
     prepared = text if isinstance(text, Prepared) else Prepared(text)
     for pattern in _SUGGESTS:
@@ -769,11 +772,8 @@ def suggestion_phrase(text: str | Prepared) -> str:
         shouted = rest.isupper()
         flipped = []
         for word in words:
-            lowered = word.lower()
-            if lowered in _FLIP:
-                flipped.append(_FLIP[lowered])
-            else:
-                flipped.append(word.lower() if shouted else word)
+            key = word.lower()
+            flipped.append(_FLIP.get(key, key if shouted else word))
         phrase = _WHERE_TAIL.sub("", " ".join(flipped))  # "a dark mode to the app" -> "a dark mode"
         if match.groupdict().get("way") is not None:
             phrase = f"a way to {phrase}"
@@ -798,10 +798,6 @@ def state_of(match: re.Match[str] | _Found) -> str:
     """The state word ("cancelled", "late"...) captured around a noun, or ""."""
     groups = match.groupdict()
     return (groups.get("post") or groups.get("pre") or "").lower()
-
-
-def _lowered(text: str | Prepared) -> str:
-    return text.lowered if isinstance(text, Prepared) else text.lower()
 
 
 def _own_phrase(text: str | Prepared, *, complaint: bool) -> str:
@@ -1407,16 +1403,13 @@ class Drafter:
                     # No intent stood out, but the message is clearly unhappy about something
                     # we can name ("Cuts out every 20 minutes"): complaint bodies may fit too.
                     intents["complaint"] = max(intents.get("complaint", 0.0), 0.45)
-        positive_only = primary in {"praise", "thanks"} and not any(
+        grievance = any(
             intents.get(label, 0.0) >= _STRONG for label in ("complaint", "escalation_threat")
         )
+        positive_only = primary in _UPBEAT and not grievance
         # An apology needs something to have gone wrong: a complaint, a threat, or a clearly
         # unhappy message; never a plain question, request or thanks.
-        wronged = (
-            intents.get("complaint", 0.0) >= _STRONG
-            or intents.get("escalation_threat", 0.0) >= _STRONG
-            or analysis.sentiment.score <= _APOLOGY_SENTIMENT
-        )
+        wronged = grievance or analysis.sentiment.score <= _APOLOGY_SENTIMENT
         emotions = {e.label: e.score for e in analysis.emotions}
         topics = {t.label: t.score for t in analysis.topics}
         return _Context(
@@ -1437,10 +1430,7 @@ class Drafter:
             lead=_leading(intents),
             strongest_emotion=max(emotions.values(), default=0.0),
             top_topic=max(topics.values(), default=0.0),
-            critical=analysis.sentiment.label == "negative"
-            or any(
-                intents.get(label, 0.0) >= _STRONG for label in ("complaint", "escalation_threat")
-            ),
+            critical=grievance or analysis.sentiment.label == "negative",
             greetings=self.voice.greetings(name),
             lowered=analysis.text.lower(),
         )

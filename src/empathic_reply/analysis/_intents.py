@@ -37,9 +37,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from empathic_reply._labels import INTENT_LABELS, TOPIC_LABELS
-from empathic_reply._rules import Match, Prepared, RuleSet
+from empathic_reply._rules import Match, Prepared, Rule, RuleSet
 from empathic_reply._trusted import trusted
 from empathic_reply.models import Emotion, Evidence, Intent, Sentiment, Topic
 
@@ -150,6 +151,36 @@ class IntentFeatures:
         self.topics = topics
 
 
+class _Marks(NamedTuple):
+    """Ids of the intent rules marked in their ``attrs``, one set per mark.
+
+    ``needs_context`` (weak: counts only with other evidence), ``courtesy`` (a bare sign-off
+    thanks), ``sarcasm``, ``rhetorical``, ``signoff`` (thanks that closes an ask) and
+    ``ahead`` (thanking in advance).
+    """
+
+    weak: frozenset[str]
+    courtesy: frozenset[str]
+    sarcasm: frozenset[str]
+    rhetorical: frozenset[str]
+    signoff: frozenset[str]
+    ahead: frozenset[str]
+
+    @classmethod
+    def of(cls, rules: Sequence[Rule]) -> _Marks:
+        def marked(attr: str) -> frozenset[str]:
+            return frozenset(r.id for r in rules if r.attrs.get(attr))
+
+        return cls(
+            weak=marked("needs_context"),
+            courtesy=marked("courtesy"),
+            sarcasm=marked("sarcasm"),
+            rhetorical=marked("rhetorical"),
+            signoff=marked("signoff"),
+            ahead=marked("ahead"),
+        )
+
+
 class IntentDetector:
     """Score intents from rules plus sentiment, emotion and topic features.
 
@@ -161,30 +192,15 @@ class IntentDetector:
 
     def __init__(self, *, rules: RuleSet) -> None:
         self.rules = rules
-        self._weak_of: RuleSet | None = None  # the rule set ``_weak`` was computed for
-        self._weak: frozenset[str] = frozenset()
-        self._courtesy: frozenset[str] = frozenset()
-        self._sarcasm: frozenset[str] = frozenset()
-        self._rhetorical: frozenset[str] = frozenset()
-        self._signoff: frozenset[str] = frozenset()
-        self._ahead: frozenset[str] = frozenset()
+        self._marked_of: RuleSet | None = None  # the rule set ``_marks`` was computed for
+        self._marks = _Marks.of(())
 
-    def _weak_ids(self) -> frozenset[str]:
-        """Ids of the rules marked ``attrs.needs_context`` (recomputed if ``rules`` changes).
-
-        The ids marked ``attrs.courtesy``, ``attrs.sarcasm``, ``attrs.rhetorical``,
-        ``attrs.signoff`` and ``attrs.ahead`` are recomputed with them.
-        """
-        if self._weak_of is not self.rules:
-            rules = self.rules.rules
-            self._weak = frozenset(r.id for r in rules if r.attrs.get("needs_context"))
-            self._courtesy = frozenset(r.id for r in rules if r.attrs.get("courtesy"))
-            self._sarcasm = frozenset(r.id for r in rules if r.attrs.get("sarcasm"))
-            self._rhetorical = frozenset(r.id for r in rules if r.attrs.get("rhetorical"))
-            self._signoff = frozenset(r.id for r in rules if r.attrs.get("signoff"))
-            self._ahead = frozenset(r.id for r in rules if r.attrs.get("ahead"))
-            self._weak_of = self.rules
-        return self._weak
+    def _marked(self) -> _Marks:
+        """Ids of the rules marked in their ``attrs`` (recomputed if ``rules`` changes)."""
+        if self._marked_of is not self.rules:
+            self._marks = _Marks.of(self.rules.rules)
+            self._marked_of = self.rules
+        return self._marks
 
     def detect(self, text: str | Prepared, features: IntentFeatures) -> list[Intent]:
         """Intents of ``text``, most likely first.
@@ -205,8 +221,9 @@ class IntentDetector:
         prepared = text if isinstance(text, Prepared) else Prepared(text)
         aim = _aim(prepared, features.topics)
 
+        marks = self._marked()
         groups, scores, strong_miss, weak_miss = _rule_scores(
-            self.rules.find(prepared), self._weak_ids(), aim
+            self.rules.find(prepared), marks.weak, aim
         )
 
         # complaint: strong rules stand alone; weak rules, negativity, hurt emotions and a
@@ -248,9 +265,9 @@ class IntentDetector:
                 praise *= 0.5
             scores["praise"] = praise
         if "thanks" in scores:
-            self._defer_to_ask(scores, groups)
+            _defer_to_ask(scores, groups, marks)
         if complaint >= 0.5:
-            self._defer_to_complaint(scores, groups, polarity)
+            _defer_to_complaint(scores, groups, polarity, marks)
 
         intents = []
         for label, score in scores.items():
@@ -268,45 +285,47 @@ class IntentDetector:
         intents.sort(key=_RANK)
         return intents
 
-    def _defer_to_ask(self, scores: dict[str, float], groups: dict[str, list[Match]]) -> None:
-        """Damp, in place, thanks that closes or anticipates a question or request.
 
-        Thanks in advance (a rule marked ``attrs.ahead`` matched) thanks for nothing done
-        yet; a thanks made only of ``attrs.signoff`` rules, all after the first question or
-        request match (of score >= 0.5), signs the ask off. Either way the ask outranks it.
-        """
-        asks = [m for label in _ASK_LABELS if scores.get(label, 0.0) >= 0.5 for m in groups[label]]
-        if not asks:
-            return
-        if any(m.rule.id in self._ahead for m in asks):
-            scores["thanks"] *= _SIGNOFF_THANKS
-            return
-        first_ask = min(m.start for m in asks)
-        if all(m.rule.id in self._signoff and m.start > first_ask for m in groups["thanks"]):
-            scores["thanks"] *= _SIGNOFF_THANKS
+def _defer_to_ask(scores: dict[str, float], groups: dict[str, list[Match]], marks: _Marks) -> None:
+    """Damp, in place, thanks that closes or anticipates a question or request.
 
-    def _defer_to_complaint(
-        self, scores: dict[str, float], groups: dict[str, list[Match]], polarity: float
-    ) -> None:
-        """Damp, in place, what a clear complaint (score >= 0.5) outranks.
+    Thanks in advance (a rule marked ``attrs.ahead`` matched) thanks for nothing done
+    yet; a thanks made only of ``attrs.signoff`` rules, all after the first question or
+    request match (of score >= 0.5), signs the ask off. Either way the ask outranks it.
+    """
+    asks = [m for label in _ASK_LABELS if scores.get(label, 0.0) >= 0.5 for m in groups[label]]
+    if not asks:
+        return
+    if any(m.rule.id in marks.ahead for m in asks):
+        scores["thanks"] *= _SIGNOFF_THANKS
+        return
+    first_ask = min(m.start for m in asks)
+    if all(m.rule.id in marks.signoff and m.start > first_ask for m in groups["thanks"]):
+        scores["thanks"] *= _SIGNOFF_THANKS
 
-        A sign-off "thanks" (only ``attrs.courtesy`` rules) or any thanks in a clearly
-        negative message; thanks and praise when a rule reads them as sarcasm; the question
-        when a rule reads it as rhetorical.
-        """
-        if "thanks" in scores:
-            courtesy_only = all(m.rule.id in self._courtesy for m in groups["thanks"])
-            if polarity < -0.3 or courtesy_only:
-                scores["thanks"] *= _COURTESY_THANKS
-        if "thanks" in scores or "praise" in scores or "question" in scores:
-            # Only then can a sarcastic or rhetorical complaint rule change anything.
-            found = {m.rule.id for m in groups.get("complaint", ())}
-            if found & self._sarcasm:
-                for label in ("thanks", "praise"):
-                    if label in scores:
-                        scores[label] *= _SARCASM
-            if "question" in scores and found & self._rhetorical:
-                scores["question"] *= _RHETORICAL
+
+def _defer_to_complaint(
+    scores: dict[str, float], groups: dict[str, list[Match]], polarity: float, marks: _Marks
+) -> None:
+    """Damp, in place, what a clear complaint (score >= 0.5) outranks.
+
+    A sign-off "thanks" (only ``attrs.courtesy`` rules) or any thanks in a clearly
+    negative message; thanks and praise when a rule reads them as sarcasm; the question
+    when a rule reads it as rhetorical.
+    """
+    if "thanks" in scores:
+        courtesy_only = all(m.rule.id in marks.courtesy for m in groups["thanks"])
+        if polarity < -0.3 or courtesy_only:
+            scores["thanks"] *= _COURTESY_THANKS
+    if "thanks" in scores or "praise" in scores or "question" in scores:
+        # Only then can a sarcastic or rhetorical complaint rule change anything.
+        found = {m.rule.id for m in groups.get("complaint", ())}
+        if found & marks.sarcasm:
+            for label in ("thanks", "praise"):
+                if label in scores:
+                    scores[label] *= _SARCASM
+        if "question" in scores and found & marks.rhetorical:
+            scores["question"] *= _RHETORICAL
 
 
 def _rule_scores(
